@@ -1,0 +1,4 @@
+//! storpkg: compile a replicated-storage site profile into Debian packages
+//! and an apt repository. See ARCHITECTURE.md for the pipeline.
+
+pub mod package;
