@@ -243,11 +243,11 @@ pub struct DrbdResource {
     pub after_sb_2pri: String,
     /// `disk { fencing }`: dont-care, resource-only, resource-and-stonith.
     pub fencing: String,
-    /// Handlers as (name, command) pairs in a fixed order.
+    /// Handlers as (name, command) pairs in a fixed order: before-resync-target
+    /// (`drbdsetup secondary $DRBD_MINOR`), split-brain (notify), fence-peer
+    /// (storpkg's own handler, outdating the peer over the admin LAN) when
+    /// fencing is not dont-care.
     pub handlers: Vec<Handler>,
-    /// `handlers { fence-peer }` command, when fencing is not dont-care:
-    /// storpkg's own handler, which outdates the peer over the admin LAN.
-    pub fence_peer: Option<String>,
     /// Become primary at start-up on both nodes.
     pub become_primary_on_both: bool,
 }
