@@ -1,5 +1,9 @@
 //! storpkg: compile a replicated-storage site profile into Debian packages
 //! and an apt repository. See ARCHITECTURE.md for the pipeline.
 
+pub mod build;
+pub mod cli;
 pub mod model;
 pub mod package;
+pub mod profile;
+pub mod summary;

@@ -200,6 +200,8 @@ pub struct Volume {
     pub mount_options: Vec<String>,
     /// fsck pass number in fstab (2 for ext4).
     pub fsck_pass: u8,
+    /// Storage nodes that carry this LV (default: all of them).
+    pub nodes: Vec<String>,
 }
 
 impl Volume {
@@ -232,6 +234,8 @@ pub struct Drbd {
 #[derive(Debug, Clone, Serialize)]
 pub struct DrbdResource {
     pub name: String,
+    /// The two nodes of the resource (DRBD 8.4: exactly two).
+    pub nodes: Vec<String>,
     pub minor: u32,
     pub port: u16,
     /// Backing LV name (a `drbd` volume).
@@ -285,13 +289,15 @@ pub struct Ocfs2Fs {
     pub feature_level: String,
     /// `-N` node slots.
     pub slots: u32,
+    /// Nodes that mount it: those of its DRBD resource.
+    pub nodes: Vec<String>,
     pub mountpoint: String,
     pub mount_options: Vec<String>,
 }
 
 /// Where a share lives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
+#[serde(tag = "on", rename_all = "lowercase")]
 pub enum ShareOn {
     Volume { name: String, kind: VolumeKind },
     Ocfs2 { name: String },
@@ -326,6 +332,8 @@ pub struct Share {
     pub exports: Vec<ExportClient>,
     /// libvirt dir pool defined on `path`.
     pub libvirt_pool: Option<String>,
+    /// Nodes where the share exists: those of its volume or filesystem.
+    pub nodes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -1,0 +1,162 @@
+//! Command-line interface: argument parsing (clap) and the commands. The
+//! only module besides `main.rs` that prints.
+
+use crate::profile::{self, Checked};
+use clap::{Parser, Subcommand, ValueEnum};
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Compile a replicated-storage site profile into Debian packages.
+///
+/// storpkg reads one TOML profile per storage cluster and writes the
+/// site's Debian packages (one per storage node, plus the pinned-ids,
+/// client and NIS packages) and an apt repository that the site's install
+/// server serves as it is.
+#[derive(Debug, Parser)]
+#[command(name = "storpkg", version, propagate_version = true, max_term_width = 100)]
+#[command(after_help = "Exit status: 0 success, 1 invalid profile or failed build, 2 usage error or unreadable file.\n\nSee storpkg(1) and /usr/share/doc/storpkg/README.md.")]
+pub struct Cli {
+    /// When to colour diagnostics.
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    pub color: Color,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate a profile and print a summary of the site.
+    ///
+    /// Every error of the profile is reported in one run, as FILE:LINE:COL
+    /// with the offending text underlined. Nothing is written.
+    Check {
+        /// The site profile (TOML).
+        profile: PathBuf,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        deny_warnings: bool,
+        /// Also print every resolved setting, defaults included.
+        #[arg(short, long)]
+        verbose: bool,
+        /// Print only the diagnostics, no summary.
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// Build the site's packages and apt repository.
+    ///
+    /// Writes DIR/repo (pool and dists, signed when the profile names a
+    /// key) atomically: a failed build leaves the previous output as it
+    /// was. Timestamps come from SOURCE_DATE_EPOCH, else from the profile.
+    Build {
+        /// The site profile (TOML).
+        profile: PathBuf,
+        /// Output directory.
+        #[arg(short, long, default_value = "dist")]
+        out: PathBuf,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Print shell completions for storpkg.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the storpkg(1) manual page (roff).
+    Man,
+}
+
+fn stderr(color: Color) -> StandardStream {
+    let choice = match color {
+        Color::Always => ColorChoice::Always,
+        Color::Never => ColorChoice::Never,
+        Color::Auto if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() => ColorChoice::Auto,
+        Color::Auto => ColorChoice::Never,
+    };
+    StandardStream::stderr(choice)
+}
+
+/// Load a profile and print its diagnostics. `None`: unreadable (exit 2).
+fn load_and_report(path: &std::path::Path, color: Color) -> Result<Checked, ExitCode> {
+    let checked = profile::load(path).map_err(|e| {
+        eprintln!("storpkg: {e}");
+        ExitCode::from(2)
+    })?;
+    let mut err = stderr(color);
+    let _ = profile::diag::render(&mut err, &checked.file_name, &checked.source, &checked.diagnostics);
+    Ok(checked)
+}
+
+fn verdict(checked: &Checked, deny_warnings: bool) -> bool {
+    let (e, w) = (checked.errors(), checked.warnings());
+    if e > 0 || (deny_warnings && w > 0) {
+        let why = if e > 0 { format!("{e} error{}", if e == 1 { "" } else { "s" }) } else { "warnings denied".into() };
+        eprintln!("storpkg: {}: {why}, {w} warning{}; nothing written", checked.file_name, if w == 1 { "" } else { "s" });
+        return false;
+    }
+    true
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Check { profile, deny_warnings, verbose, quiet } => {
+            let checked = match load_and_report(&profile, cli.color) {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
+            if !verdict(&checked, deny_warnings) {
+                return ExitCode::from(1);
+            }
+            if let (Some(site), false) = (&checked.site, quiet) {
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(crate::summary::summary(site, verbose).as_bytes());
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Build { profile, out, deny_warnings } => {
+            let checked = match load_and_report(&profile, cli.color) {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
+            if !verdict(&checked, deny_warnings) {
+                return ExitCode::from(1);
+            }
+            let Some(site) = checked.site else { return ExitCode::from(1) };
+            match crate::build::build(&site, &out) {
+                Ok(report) => {
+                    println!("{report}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("storpkg: build failed: {e:#}");
+                    eprintln!("storpkg: {} was left as it was", out.display());
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "storpkg", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            match clap_mangen::Man::new(cmd).render(&mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("storpkg: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+    }
+}
