@@ -7,5 +7,9 @@ use std::path::Path;
 
 /// Build the site into `out`. Placeholder until the writers land.
 pub fn build(site: &Site, out: &Path) -> anyhow::Result<String> {
-    anyhow::bail!("building {} into {} is not implemented yet", site.name, out.display())
+    anyhow::bail!(
+        "building {} into {} is not implemented yet",
+        site.name,
+        out.display()
+    )
 }

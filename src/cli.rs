@@ -15,8 +15,15 @@ use std::process::ExitCode;
 /// client and NIS packages) and an apt repository that the site's install
 /// server serves as it is.
 #[derive(Debug, Parser)]
-#[command(name = "storpkg", version, propagate_version = true, max_term_width = 100)]
-#[command(after_help = "Exit status: 0 success, 1 invalid profile or failed build, 2 usage error or unreadable file.\n\nSee storpkg(1) and /usr/share/doc/storpkg/README.md.")]
+#[command(
+    name = "storpkg",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+#[command(
+    after_help = "Exit status: 0 success, 1 invalid profile or failed build, 2 usage error or unreadable file.\n\nSee storpkg(1) and /usr/share/doc/storpkg/README.md."
+)]
 pub struct Cli {
     /// When to colour diagnostics.
     #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
@@ -79,7 +86,11 @@ fn stderr(color: Color) -> StandardStream {
     let choice = match color {
         Color::Always => ColorChoice::Always,
         Color::Never => ColorChoice::Never,
-        Color::Auto if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() => ColorChoice::Auto,
+        Color::Auto
+            if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() =>
+        {
+            ColorChoice::Auto
+        }
         Color::Auto => ColorChoice::Never,
     };
     StandardStream::stderr(choice)
@@ -92,15 +103,28 @@ fn load_and_report(path: &std::path::Path, color: Color) -> Result<Checked, Exit
         ExitCode::from(2)
     })?;
     let mut err = stderr(color);
-    let _ = profile::diag::render(&mut err, &checked.file_name, &checked.source, &checked.diagnostics);
+    let _ = profile::diag::render(
+        &mut err,
+        &checked.file_name,
+        &checked.source,
+        &checked.diagnostics,
+    );
     Ok(checked)
 }
 
 fn verdict(checked: &Checked, deny_warnings: bool) -> bool {
     let (e, w) = (checked.errors(), checked.warnings());
     if e > 0 || (deny_warnings && w > 0) {
-        let why = if e > 0 { format!("{e} error{}", if e == 1 { "" } else { "s" }) } else { "warnings denied".into() };
-        eprintln!("storpkg: {}: {why}, {w} warning{}; nothing written", checked.file_name, if w == 1 { "" } else { "s" });
+        let why = if e > 0 {
+            format!("{e} error{}", if e == 1 { "" } else { "s" })
+        } else {
+            "warnings denied".into()
+        };
+        eprintln!(
+            "storpkg: {}: {why}, {w} warning{}; nothing written",
+            checked.file_name,
+            if w == 1 { "" } else { "s" }
+        );
         return false;
     }
     true
@@ -108,7 +132,12 @@ fn verdict(checked: &Checked, deny_warnings: bool) -> bool {
 
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        Command::Check { profile, deny_warnings, verbose, quiet } => {
+        Command::Check {
+            profile,
+            deny_warnings,
+            verbose,
+            quiet,
+        } => {
             let checked = match load_and_report(&profile, cli.color) {
                 Ok(c) => c,
                 Err(code) => return code,
@@ -122,7 +151,11 @@ pub fn run(cli: Cli) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Build { profile, out, deny_warnings } => {
+        Command::Build {
+            profile,
+            out,
+            deny_warnings,
+        } => {
             let checked = match load_and_report(&profile, cli.color) {
                 Ok(c) => c,
                 Err(code) => return code,
@@ -130,7 +163,9 @@ pub fn run(cli: Cli) -> ExitCode {
             if !verdict(&checked, deny_warnings) {
                 return ExitCode::from(1);
             }
-            let Some(site) = checked.site else { return ExitCode::from(1) };
+            let Some(site) = checked.site else {
+                return ExitCode::from(1);
+            };
             match crate::build::build(&site, &out) {
                 Ok(report) => {
                     println!("{report}");

@@ -88,7 +88,10 @@ pub enum Signing {
     /// The profile said `unsigned = true` explicitly (warned about).
     Unsigned,
     /// Sign with gpg: key id or fingerprint, optional GNUPGHOME.
-    Gpg { key: String, gnupg_home: Option<String> },
+    Gpg {
+        key: String,
+        gnupg_home: Option<String>,
+    },
 }
 
 /// Debian archive access through the install server.
@@ -313,7 +316,11 @@ impl ShareOn {
     pub fn replicated(&self) -> bool {
         matches!(
             self,
-            ShareOn::Ocfs2 { .. } | ShareOn::Volume { kind: VolumeKind::Unison, .. }
+            ShareOn::Ocfs2 { .. }
+                | ShareOn::Volume {
+                    kind: VolumeKind::Unison,
+                    ..
+                }
         )
     }
 }

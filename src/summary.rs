@@ -15,7 +15,15 @@ fn net(n: Network) -> &'static str {
 pub fn summary(site: &Site, verbose: bool) -> String {
     let mut s = String::new();
     let w = &mut s;
-    let _ = writeln!(w, "site {} ({}), version {}, for Debian {} ({})", site.name, site.domain, site.version, site.suite.debian_version(), site.suite.as_str());
+    let _ = writeln!(
+        w,
+        "site {} ({}), version {}, for Debian {} ({})",
+        site.name,
+        site.domain,
+        site.version,
+        site.suite.debian_version(),
+        site.suite.as_str()
+    );
     let signing = match &site.repository.signing {
         Signing::Unsigned => "UNSIGNED".to_string(),
         Signing::Gpg { key, .. } => format!("signed by {key}"),
@@ -27,8 +35,15 @@ pub fn summary(site: &Site, verbose: bool) -> String {
             Some(l) => format!("{} {}/{}", l.interface, l.address, l.prefix),
             None => "none".into(),
         };
-        let vg = n.vg_size.map(|b| format!(" ({})", human(b))).unwrap_or_default();
-        let _ = writeln!(w, "  {:<12} {:<16} vg {}{vg}, replication link {link}, ocfs2 node {}", n.name, n.address, n.volume_group, n.ocfs2_number);
+        let vg = n
+            .vg_size
+            .map(|b| format!(" ({})", human(b)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            w,
+            "  {:<12} {:<16} vg {}{vg}, replication link {link}, ocfs2 node {}",
+            n.name, n.address, n.volume_group, n.ocfs2_number
+        );
     }
     if !site.volumes.is_empty() {
         let _ = writeln!(w, "\nvolumes:");
@@ -38,13 +53,22 @@ pub fn summary(site: &Site, verbose: bool) -> String {
                 VolumeKind::Unison => "ext4, unison",
                 VolumeKind::Drbd => "DRBD backing",
             };
-            let mp = v.mountpoint.as_deref().map(|m| format!(" on {m} ({})", v.mount_options.join(","))).unwrap_or_default();
+            let mp = v
+                .mountpoint
+                .as_deref()
+                .map(|m| format!(" on {m} ({})", v.mount_options.join(",")))
+                .unwrap_or_default();
             let _ = writeln!(w, "  {:<12} {:>8}  {kind}{mp}", v.name, v.size_text);
         }
     }
     if !site.drbd.resources.is_empty() {
         let d = &site.drbd;
-        let _ = writeln!(w, "\nDRBD resources (over the {}; initialised on {}):", net(d.network), d.initialiser);
+        let _ = writeln!(
+            w,
+            "\nDRBD resources (over the {}; initialised on {}):",
+            net(d.network),
+            d.initialiser
+        );
         for r in &d.resources {
             let _ = writeln!(
                 w,
@@ -60,17 +84,43 @@ pub fn summary(site: &Site, verbose: bool) -> String {
         }
     }
     if let Some(o) = &site.ocfs2 {
-        let _ = writeln!(w, "\nOCFS2 cluster {} (port {}, over the {}):", o.cluster, o.port, net(o.network));
+        let _ = writeln!(
+            w,
+            "\nOCFS2 cluster {} (port {}, over the {}):",
+            o.cluster,
+            o.port,
+            net(o.network)
+        );
         for f in &o.filesystems {
-            let _ = writeln!(w, "  {:<12} {} -T {} on {} ({})", f.name, f.device, f.mode, f.mountpoint, f.mount_options.join(","));
+            let _ = writeln!(
+                w,
+                "  {:<12} {} -T {} on {} ({})",
+                f.name,
+                f.device,
+                f.mode,
+                f.mountpoint,
+                f.mount_options.join(",")
+            );
         }
     }
-    let exported: Vec<&Share> = site.shares.iter().filter(|s| !s.exports.is_empty()).collect();
+    let exported: Vec<&Share> = site
+        .shares
+        .iter()
+        .filter(|s| !s.exports.is_empty())
+        .collect();
     if !site.shares.is_empty() {
         let _ = writeln!(w, "\nshares:");
         for sh in &site.shares {
-            let link = sh.link.as_deref().map(|l| format!("{l} -> ")).unwrap_or_default();
-            let pool = sh.libvirt_pool.as_deref().map(|p| format!(", libvirt pool {p}")).unwrap_or_default();
+            let link = sh
+                .link
+                .as_deref()
+                .map(|l| format!("{l} -> "))
+                .unwrap_or_default();
+            let pool = sh
+                .libvirt_pool
+                .as_deref()
+                .map(|p| format!(", libvirt pool {p}"))
+                .unwrap_or_default();
             let _ = writeln!(w, "  {link}{}{pool}", sh.path);
         }
     }
@@ -83,7 +133,16 @@ pub fn summary(site: &Site, verbose: bool) -> String {
         }
     }
     if let Some(u) = &site.unison {
-        let _ = writeln!(w, "\nunison: {} from {} to {} ({}), profile {}, at {}", u.mountpoint, u.client, u.server, net(u.network), u.profile, u.schedule);
+        let _ = writeln!(
+            w,
+            "\nunison: {} from {} to {} ({}), profile {}, at {}",
+            u.mountpoint,
+            u.client,
+            u.server,
+            net(u.network),
+            u.profile,
+            u.schedule
+        );
         if u.client_key.is_none() || u.server_host_key.is_none() {
             let _ = writeln!(w, "  pending: add unison.client_key and unison.server_host_key once the nodes are installed, then build again");
         }
@@ -97,19 +156,46 @@ pub fn summary(site: &Site, verbose: bool) -> String {
         let _ = writeln!(w, "  site.suite = {}", site.suite.as_str());
         let _ = writeln!(w, "  site.source_date_epoch = {}", site.source_date_epoch);
         let _ = writeln!(w, "  site.install_server = {}", site.install_server);
-        let _ = writeln!(w, "  site.mail_relay = {}", site.mail_relay.map(|a| a.to_string()).unwrap_or_else(|| "(none)".into()));
-        let _ = writeln!(w, "  repository.origin = {}, label = {}, prune = {}", site.repository.origin, site.repository.label, site.repository.prune);
-        let _ = writeln!(w, "  apt.mirror = {}", site.apt.mirror.as_deref().unwrap_or("(unchanged)"));
+        let _ = writeln!(
+            w,
+            "  site.mail_relay = {}",
+            site.mail_relay
+                .map(|a| a.to_string())
+                .unwrap_or_else(|| "(none)".into())
+        );
+        let _ = writeln!(
+            w,
+            "  repository.origin = {}, label = {}, prune = {}",
+            site.repository.origin, site.repository.label, site.repository.prune
+        );
+        let _ = writeln!(
+            w,
+            "  apt.mirror = {}",
+            site.apt.mirror.as_deref().unwrap_or("(unchanged)")
+        );
         for g in &site.ids.groups {
             let _ = writeln!(w, "  ids.groups.{} = {}", g.name, g.gid);
         }
         for u in &site.ids.users {
-            let _ = writeln!(w, "  ids.users.{} = uid {}, group {}, groups [{}], home {}, shell {}", u.name, u.uid, u.group, u.groups.join(", "), u.home, u.shell);
+            let _ = writeln!(
+                w,
+                "  ids.users.{} = uid {}, group {}, groups [{}], home {}, shell {}",
+                u.name,
+                u.uid,
+                u.group,
+                u.groups.join(", "),
+                u.home,
+                u.shell
+            );
         }
         let d = &site.drbd;
         let _ = writeln!(w, "  drbd.wfc_timeout = {}, degr_wfc_timeout = {}, ping_int = {}, ping_timeout = {} (tenths), peer_wait = {}", d.wfc_timeout, d.degr_wfc_timeout, d.ping_int, d.ping_timeout, d.peer_wait);
         if let Some(r) = d.resources.first() {
-            let _ = writeln!(w, "  drbd after-sb: {} / {} / {}, allow_two_primaries = {}", r.after_sb_0pri, r.after_sb_1pri, r.after_sb_2pri, r.allow_two_primaries);
+            let _ = writeln!(
+                w,
+                "  drbd after-sb: {} / {} / {}, allow_two_primaries = {}",
+                r.after_sb_0pri, r.after_sb_1pri, r.after_sb_2pri, r.allow_two_primaries
+            );
             for h in &r.handlers {
                 let _ = writeln!(w, "  drbd handler {} \"{}\"", h.name, h.command);
             }
@@ -117,7 +203,11 @@ pub fn summary(site: &Site, verbose: bool) -> String {
         if let Some(o) = &site.ocfs2 {
             let _ = writeln!(w, "  ocfs2 heartbeat_threshold = {}, idle_timeout_ms = {}, keepalive_delay_ms = {}, reconnect_delay_ms = {}", o.heartbeat_threshold, o.idle_timeout_ms, o.keepalive_delay_ms, o.reconnect_delay_ms);
             for f in &o.filesystems {
-                let _ = writeln!(w, "  ocfs2.filesystems.{}: feature level {}, {} slots", f.name, f.feature_level, f.slots);
+                let _ = writeln!(
+                    w,
+                    "  ocfs2.filesystems.{}: feature level {}, {} slots",
+                    f.name, f.feature_level, f.slots
+                );
             }
         }
         let _ = writeln!(w, "  nfs.manage_gids = {}", site.nfs.manage_gids);
@@ -127,7 +217,11 @@ pub fn summary(site: &Site, verbose: bool) -> String {
                 "  unison: owner {} group {} perms {} times {} auto {} batch {} terse {} confirmbigdel {} fastcheck {} prefer {}",
                 u.owner, u.group, u.perms, u.times, u.auto, u.batch, u.terse, u.confirmbigdel, u.fastcheck, u.prefer
             );
-            let _ = writeln!(w, "  unison log {} rotated {} x{} compress {}", u.logfile, u.logrotate.frequency, u.logrotate.rotate, u.logrotate.compress);
+            let _ = writeln!(
+                w,
+                "  unison log {} rotated {} x{} compress {}",
+                u.logfile, u.logrotate.frequency, u.logrotate.rotate, u.logrotate.compress
+            );
         }
         let c = &site.client;
         let _ = writeln!(w, "  client.staging = {}", c.staging);
@@ -138,17 +232,40 @@ pub fn summary(site: &Site, verbose: bool) -> String {
             let _ = writeln!(w, "  client automount {} {}", a.mountpoint, a.map);
         }
         if let Some(n) = &site.nis {
-            let _ = writeln!(w, "  nis.domain = {}, node_binding = {}, servers = [{}]", n.domain, n.node_binding, n.servers.join(", "));
+            let _ = writeln!(
+                w,
+                "  nis.domain = {}, node_binding = {}, servers = [{}]",
+                n.domain,
+                n.node_binding,
+                n.servers.join(", ")
+            );
             for m in &n.maps {
                 for e in &m.entries {
-                    let _ = writeln!(w, "  {}: {} -{} {}", m.name, e.key, n.automount_options.join(","), e.location);
+                    let _ = writeln!(
+                        w,
+                        "  {}: {} -{} {}",
+                        m.name,
+                        e.key,
+                        n.automount_options.join(","),
+                        e.location
+                    );
                 }
             }
         }
         for s in &site.sysctl {
             let _ = writeln!(w, "  sysctl {} = {}", s.key, s.value);
         }
-        let _ = writeln!(w, "  resolver.caching = {}, forwarders = [{}]", site.resolver.caching, site.resolver.forwarders.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "));
+        let _ = writeln!(
+            w,
+            "  resolver.caching = {}, forwarders = [{}]",
+            site.resolver.caching,
+            site.resolver
+                .forwarders
+                .iter()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         for h in &site.hosts {
             let _ = writeln!(w, "  hosts {} {}", h.address, h.names.join(" "));
         }

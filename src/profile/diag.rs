@@ -42,7 +42,10 @@ impl Diagnostic {
         }
     }
     pub fn warning(code: &'static str, span: Range<usize>, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, span, message) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, span, message)
+        }
     }
     pub fn label(mut self, label: impl Into<String>) -> Self {
         self.label = label.into();
@@ -114,26 +117,80 @@ pub mod codes {
         ("unknown-key", "a key that this section does not have"),
         ("missing-key", "a required key is absent"),
         ("wrong-type", "a value of the wrong TOML type"),
-        ("bad-name", "a name outside its grammar (lower-case letters, digits, '-')"),
-        ("bad-address", "not an IP address (or network) of the expected form"),
-        ("bad-path", "a path that is not absolute, normalised and made of safe characters"),
-        ("bad-option", "an option outside the known vocabulary or safe grammar"),
+        (
+            "bad-name",
+            "a name outside its grammar (lower-case letters, digits, '-')",
+        ),
+        (
+            "bad-address",
+            "not an IP address (or network) of the expected form",
+        ),
+        (
+            "bad-path",
+            "a path that is not absolute, normalised and made of safe characters",
+        ),
+        (
+            "bad-option",
+            "an option outside the known vocabulary or safe grammar",
+        ),
         ("bad-value", "a value outside the accepted set or grammar"),
-        ("bad-size", "a size that is not a number with an optional K/M/G/T/P suffix"),
-        ("bad-schedule", "a schedule that is not a systemd OnCalendar expression storpkg accepts"),
+        (
+            "bad-size",
+            "a size that is not a number with an optional K/M/G/T/P suffix",
+        ),
+        (
+            "bad-schedule",
+            "a schedule that is not a systemd OnCalendar expression storpkg accepts",
+        ),
         ("out-of-range", "a number outside its allowed range"),
-        ("unknown-reference", "a reference to a node, volume, resource, filesystem or share that does not exist"),
-        ("wrong-reference", "a reference to something of the wrong kind"),
+        (
+            "unknown-reference",
+            "a reference to a node, volume, resource, filesystem or share that does not exist",
+        ),
+        (
+            "wrong-reference",
+            "a reference to something of the wrong kind",
+        ),
         ("duplicate", "two things that must be distinct are the same"),
-        ("node-count", "DRBD 8.4 and this layout need exactly two storage nodes"),
-        ("vg-too-small", "the volumes do not fit the declared volume group size"),
-        ("export-unreplicated", "an NFS export of a share that is not replicated"),
-        ("missing-signing", "the repository is neither signed nor explicitly unsigned"),
-        ("unsigned-repository", "warning: the repository is explicitly unsigned"),
-        ("export-world-root", "warning: export to '*' with no_root_squash"),
-        ("dual-primary-without-fencing", "warning: allow-two-primaries with fencing dont-care"),
-        ("shared-link", "warning: DRBD and o2cb use the same network link"),
-        ("no-replication-link", "warning: a node has no back-to-back replication link"),
-        ("unison-key-missing", "warning: unison's client key or the server host key is not in the profile yet"),
+        (
+            "node-count",
+            "DRBD 8.4 and this layout need exactly two storage nodes",
+        ),
+        (
+            "vg-too-small",
+            "the volumes do not fit the declared volume group size",
+        ),
+        (
+            "export-unreplicated",
+            "an NFS export of a share that is not replicated",
+        ),
+        (
+            "missing-signing",
+            "the repository is neither signed nor explicitly unsigned",
+        ),
+        (
+            "unsigned-repository",
+            "warning: the repository is explicitly unsigned",
+        ),
+        (
+            "export-world-root",
+            "warning: export to '*' with no_root_squash",
+        ),
+        (
+            "dual-primary-without-fencing",
+            "warning: allow-two-primaries with fencing dont-care",
+        ),
+        (
+            "shared-link",
+            "warning: DRBD and o2cb use the same network link",
+        ),
+        (
+            "no-replication-link",
+            "warning: a node has no back-to-back replication link",
+        ),
+        (
+            "unison-key-missing",
+            "warning: unison's client key or the server host key is not in the profile yet",
+        ),
     ];
 }

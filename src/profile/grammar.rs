@@ -14,7 +14,10 @@ pub struct Refusal {
 pub type Check = Result<(), Refusal>;
 
 fn refuse(expected: impl Into<String>, help: Option<&str>) -> Check {
-    Err(Refusal { expected: expected.into(), help: help.map(str::to_string) })
+    Err(Refusal {
+        expected: expected.into(),
+        help: help.map(str::to_string),
+    })
 }
 
 fn all(s: &str, ok: impl Fn(char) -> bool) -> bool {
@@ -49,7 +52,10 @@ pub fn account(s: &str) -> Check {
         || !s.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
         || !all(s, |c| lower_alnum(c) || c == '-' || c == '_')
     {
-        return refuse("a user or group name: [a-z_][a-z0-9_-]*, at most 32 characters", None);
+        return refuse(
+            "a user or group name: [a-z_][a-z0-9_-]*, at most 32 characters",
+            None,
+        );
     }
     Ok(())
 }
@@ -64,14 +70,19 @@ pub fn domain(s: &str) -> Check {
 
 /// A host name with an optional domain, or `localhost`.
 pub fn host(s: &str) -> Check {
-    domain(s).map_err(|_| Refusal { expected: "a host name such as `fiori.pasta.net`".into(), help: None })
+    domain(s).map_err(|_| Refusal {
+        expected: "a host name such as `fiori.pasta.net`".into(),
+        help: None,
+    })
 }
 
 /// A native Debian version without epoch or revision: `[0-9][A-Za-z0-9.+~]*`.
 pub fn version(s: &str) -> Check {
     if s.is_empty()
         || !s.starts_with(|c: char| c.is_ascii_digit())
-        || !all(s, |c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '~'))
+        || !all(s, |c| {
+            c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '~')
+        })
     {
         return refuse(
             "a Debian version such as `1.0` or `1.2~rc1` (digits first; letters, digits, '.', '+', '~')",
@@ -85,7 +96,9 @@ fn email(s: &str) -> bool {
     match s.split_once('@') {
         Some((local, dom)) => {
             !local.is_empty()
-                && all(local, |c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '+' | '-'))
+                && all(local, |c| {
+                    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '+' | '-')
+                })
                 && domain(dom).is_ok()
         }
         None => false,
@@ -94,14 +107,22 @@ fn email(s: &str) -> bool {
 
 /// `Full Name <address@domain>`.
 pub fn maintainer(s: &str) -> Check {
-    let ok = s.strip_suffix('>').and_then(|s| s.split_once(" <")).is_some_and(|(n, e)| {
-        !n.trim().is_empty()
-            && all(n, |c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '.' | '-' | '\'' | ','))
-            && !n.contains('\'')
-            && email(e)
-    });
+    let ok = s
+        .strip_suffix('>')
+        .and_then(|s| s.split_once(" <"))
+        .is_some_and(|(n, e)| {
+            !n.trim().is_empty()
+                && all(n, |c| {
+                    c.is_ascii_alphanumeric() || matches!(c, ' ' | '.' | '-' | '\'' | ',')
+                })
+                && !n.contains('\'')
+                && email(e)
+        });
     if !ok {
-        return refuse("`Full Name <address@domain>`", Some("as in a Debian Maintainer field"));
+        return refuse(
+            "`Full Name <address@domain>`",
+            Some("as in a Debian Maintainer field"),
+        );
     }
     Ok(())
 }
@@ -119,14 +140,19 @@ pub fn recipient(s: &str) -> Check {
 pub fn path(s: &str) -> Check {
     let help = Some("paths are absolute and normalised, made of letters, digits and `._+-` (no spaces, quotes, `$`, `;`, `..`)");
     if s == "/" || !s.starts_with('/') || s.ends_with('/') {
-        return refuse("an absolute path such as `/vol/home`, without trailing '/'", help);
+        return refuse(
+            "an absolute path such as `/vol/home`, without trailing '/'",
+            help,
+        );
     }
     for comp in s[1..].split('/') {
         if comp.is_empty()
             || comp == "."
             || comp == ".."
             || comp.starts_with('-')
-            || !all(comp, |c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '+' | '-'))
+            || !all(comp, |c| {
+                c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '+' | '-')
+            })
         {
             return refuse("an absolute, normalised path of safe characters", help);
         }
@@ -180,7 +206,8 @@ pub fn export_clients(s: &str) -> Check {
         }
     }
     if !s.is_empty()
-        && s.split('.').all(|l| !l.is_empty() && all(l, |c| lower_alnum(c) || matches!(c, '-' | '*' | '?')))
+        && s.split('.')
+            .all(|l| !l.is_empty() && all(l, |c| lower_alnum(c) || matches!(c, '-' | '*' | '?')))
     {
         return Ok(());
     }
@@ -191,13 +218,47 @@ pub fn export_clients(s: &str) -> Check {
 }
 
 const EXPORT_FLAGS: &[&str] = &[
-    "rw", "ro", "sync", "async", "subtree_check", "no_subtree_check", "root_squash",
-    "no_root_squash", "all_squash", "no_all_squash", "secure", "insecure", "wdelay",
-    "no_wdelay", "hide", "nohide", "crossmnt", "nocrossmnt", "mountpoint", "mp",
-    "secure_locks", "insecure_locks", "no_auth_nlm", "auth_nlm", "acl", "no_acl",
-    "nordirplus", "pnfs", "no_pnfs", "security_label",
+    "rw",
+    "ro",
+    "sync",
+    "async",
+    "subtree_check",
+    "no_subtree_check",
+    "root_squash",
+    "no_root_squash",
+    "all_squash",
+    "no_all_squash",
+    "secure",
+    "insecure",
+    "wdelay",
+    "no_wdelay",
+    "hide",
+    "nohide",
+    "crossmnt",
+    "nocrossmnt",
+    "mountpoint",
+    "mp",
+    "secure_locks",
+    "insecure_locks",
+    "no_auth_nlm",
+    "auth_nlm",
+    "acl",
+    "no_acl",
+    "nordirplus",
+    "pnfs",
+    "no_pnfs",
+    "security_label",
 ];
-const EXPORT_VALUED: &[&str] = &["anonuid", "anongid", "fsid", "sec", "mountpoint", "mp", "refer", "replicas"];
+const EXPORT_VALUED: &[&str] = &[
+    "anonuid",
+    "anongid",
+    "fsid",
+    "sec",
+    "mountpoint",
+    "mp",
+    "refer",
+    "replicas",
+];
 
 /// One option of exports(5), from its vocabulary.
 pub fn export_option(s: &str) -> Check {
@@ -224,7 +285,10 @@ pub fn export_option(s: &str) -> Check {
 }
 
 fn option_value(v: &str) -> bool {
-    !v.is_empty() && all(v, |c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '/' | '+' | '-'))
+    !v.is_empty()
+        && all(v, |c| {
+            c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '/' | '+' | '-')
+        })
 }
 
 /// A mount option: `word` or `word=value`, no commas, quotes or spaces.
@@ -239,7 +303,10 @@ pub fn mount_option(s: &str) -> Check {
     if key_ok && v.is_none_or(option_value) {
         return Ok(());
     }
-    refuse("a mount option such as `noatime` or `commit=60`", Some("one option per list item; no commas, spaces or quotes"))
+    refuse(
+        "a mount option such as `noatime` or `commit=60`",
+        Some("one option per list item; no commas, spaces or quotes"),
+    )
 }
 
 /// An automount map option (`noquota`, `nfsvers=3`); the map line adds the
@@ -253,7 +320,9 @@ pub fn automount_option(s: &str) -> Check {
 pub fn size(s: &str) -> Result<u64, Refusal> {
     let bad = || Refusal {
         expected: "a size such as `200G`, `2T` or `3.64T`".into(),
-        help: Some("units are K, M, G, T, P (powers of 1024, as lvcreate); a bare number is MiB".into()),
+        help: Some(
+            "units are K, M, G, T, P (powers of 1024, as lvcreate); a bare number is MiB".into(),
+        ),
     };
     let (num, unit) = match s.char_indices().last() {
         Some((i, c)) if c.is_ascii_alphabetic() => (&s[..i], c.to_ascii_uppercase()),
@@ -267,7 +336,12 @@ pub fn size(s: &str) -> Result<u64, Refusal> {
         'P' => 50,
         _ => return Err(bad()),
     };
-    if num.is_empty() || !all(num, |c| c.is_ascii_digit() || c == '.') || num.matches('.').count() > 1 || num.starts_with('.') || num.ends_with('.') {
+    if num.is_empty()
+        || !all(num, |c| c.is_ascii_digit() || c == '.')
+        || num.matches('.').count() > 1
+        || num.starts_with('.')
+        || num.ends_with('.')
+    {
         return Err(bad());
     }
     let value: f64 = num.parse().map_err(|_| bad())?;
@@ -279,8 +353,23 @@ pub fn size(s: &str) -> Result<u64, Refusal> {
 }
 
 const CALENDAR_WORDS: &[&str] = &[
-    "minutely", "hourly", "daily", "weekly", "monthly", "yearly", "annually", "quarterly",
-    "semiannually", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "UTC",
+    "minutely",
+    "hourly",
+    "daily",
+    "weekly",
+    "monthly",
+    "yearly",
+    "annually",
+    "quarterly",
+    "semiannually",
+    "Mon",
+    "Tue",
+    "Wed",
+    "Thu",
+    "Fri",
+    "Sat",
+    "Sun",
+    "UTC",
 ];
 
 /// A systemd OnCalendar expression from a safe subset: the shorthand words,
@@ -292,10 +381,14 @@ pub fn schedule(s: &str) -> Check {
     }
     for word in s.split(' ') {
         let word_ok = CALENDAR_WORDS.iter().any(|w| {
-            word.split(',').all(|part| part.split("..").all(|d| d == *w || CALENDAR_WORDS.contains(&d)))
+            word.split(',').all(|part| {
+                part.split("..")
+                    .all(|d| d == *w || CALENDAR_WORDS.contains(&d))
+            })
         });
-        let spec_ok = all(word, |c| c.is_ascii_digit() || matches!(c, '*' | '-' | ':' | '/' | ',' | '.'))
-            && word.chars().any(|c| c.is_ascii_digit() || c == '*');
+        let spec_ok = all(word, |c| {
+            c.is_ascii_digit() || matches!(c, '*' | '-' | ':' | '/' | ',' | '.')
+        }) && word.chars().any(|c| c.is_ascii_digit() || c == '*');
         if !word_ok && !spec_ok {
             return refuse("an OnCalendar expression", help);
         }
@@ -306,7 +399,11 @@ pub fn schedule(s: &str) -> Check {
 /// `key.sub.name` of sysctl(8).
 pub fn sysctl_key(s: &str) -> Check {
     let parts: Vec<&str> = s.split('.').collect();
-    if parts.len() < 2 || parts.iter().any(|p| p.is_empty() || !all(p, |c| lower_alnum(c) || c == '_' || c == '-')) {
+    if parts.len() < 2
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !all(p, |c| lower_alnum(c) || c == '_' || c == '-'))
+    {
         return refuse("a sysctl key such as `vm.min_free_kbytes`", None);
     }
     Ok(())
@@ -314,7 +411,11 @@ pub fn sysctl_key(s: &str) -> Check {
 
 /// A network interface name (at most 15 characters, no '/').
 pub fn interface(s: &str) -> Check {
-    if s.is_empty() || s.len() > 15 || !s.starts_with(|c: char| c.is_ascii_lowercase()) || !all(s, |c| lower_alnum(c) || matches!(c, '.' | '_' | '-')) {
+    if s.is_empty()
+        || s.len() > 15
+        || !s.starts_with(|c: char| c.is_ascii_lowercase())
+        || !all(s, |c| lower_alnum(c) || matches!(c, '.' | '_' | '-'))
+    {
         return refuse("an interface name such as `eth1` or `enp2s0`", None);
     }
     Ok(())
@@ -323,7 +424,10 @@ pub fn interface(s: &str) -> Check {
 /// An OCFS2 cluster name: 1 to 16 letters and digits.
 pub fn cluster_name(s: &str) -> Check {
     if s.is_empty() || s.len() > 16 || !all(s, |c| c.is_ascii_alphanumeric()) {
-        return refuse("1 to 16 letters and digits", Some("o2cb refuses other cluster names"));
+        return refuse(
+            "1 to 16 letters and digits",
+            Some("o2cb refuses other cluster names"),
+        );
     }
     Ok(())
 }
@@ -334,18 +438,41 @@ pub fn ssh_public_key(s: &str) -> Check {
     let kind = parts.next().unwrap_or("");
     let blob = parts.next().unwrap_or("");
     let comment: Vec<&str> = parts.collect();
-    let kind_ok = matches!(kind, "ssh-ed25519" | "ecdsa-sha2-nistp256" | "ecdsa-sha2-nistp384" | "ecdsa-sha2-nistp521" | "ssh-rsa");
-    let blob_ok = blob.len() >= 16 && all(blob, |c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='));
-    let comment_ok = comment.len() <= 1 && comment.iter().all(|c| all(c, |ch| ch.is_ascii_alphanumeric() || matches!(ch, '@' | '.' | '_' | '-')));
+    let kind_ok = matches!(
+        kind,
+        "ssh-ed25519"
+            | "ecdsa-sha2-nistp256"
+            | "ecdsa-sha2-nistp384"
+            | "ecdsa-sha2-nistp521"
+            | "ssh-rsa"
+    );
+    let blob_ok = blob.len() >= 16
+        && all(blob, |c| {
+            c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=')
+        });
+    let comment_ok = comment.len() <= 1
+        && comment.iter().all(|c| {
+            all(c, |ch| {
+                ch.is_ascii_alphanumeric() || matches!(ch, '@' | '.' | '_' | '-')
+            })
+        });
     if kind_ok && blob_ok && comment_ok {
         return Ok(());
     }
-    refuse("an OpenSSH public key: `ssh-ed25519 AAAA... [comment]`", Some("paste the one line of the .pub file"))
+    refuse(
+        "an OpenSSH public key: `ssh-ed25519 AAAA... [comment]`",
+        Some("paste the one line of the .pub file"),
+    )
 }
 
 /// A gpg key designator: fingerprint, key id or user id text.
 pub fn gpg_key(s: &str) -> Check {
-    if s.is_empty() || s.len() > 200 || !all(s, |c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '@' | '.' | '_' | '<' | '>' | '+' | '-')) {
+    if s.is_empty()
+        || s.len() > 200
+        || !all(s, |c| {
+            c.is_ascii_alphanumeric() || matches!(c, ' ' | '@' | '.' | '_' | '<' | '>' | '+' | '-')
+        })
+    {
         return refuse("a gpg key id, fingerprint or user id", None);
     }
     Ok(())
@@ -354,7 +481,15 @@ pub fn gpg_key(s: &str) -> Check {
 /// Free text for GECOS and changelog lines: printable, no quotes, `$`,
 /// backticks or backslashes.
 pub fn text(s: &str) -> Check {
-    if s.len() > 200 || !all(s, |c| (c.is_ascii_graphic() || c == ' ') && !matches!(c, '"' | '\'' | '`' | '$' | '\\' | ';' | '|' | '&' | '<' | '>')) {
+    if s.len() > 200
+        || !all(s, |c| {
+            (c.is_ascii_graphic() || c == ' ')
+                && !matches!(
+                    c,
+                    '"' | '\'' | '`' | '$' | '\\' | ';' | '|' | '&' | '<' | '>'
+                )
+        })
+    {
         return refuse("plain text: printable characters without quotes, `$`, backticks, `\\`, `;`, `|`, `&`, `<`, `>`", None);
     }
     Ok(())

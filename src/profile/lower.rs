@@ -28,12 +28,22 @@ pub struct Cx {
 
 impl Cx {
     /// Check `v` against a grammar; report `code` with the grammar's words.
-    pub fn check(&mut self, v: &Sp<String>, code: &'static str, what: &str, f: impl Fn(&str) -> Check) -> bool {
+    pub fn check(
+        &mut self,
+        v: &Sp<String>,
+        code: &'static str,
+        what: &str,
+        f: impl Fn(&str) -> Check,
+    ) -> bool {
         match f(&v.value) {
             Ok(()) => true,
             Err(r) => {
-                let mut diag = Diagnostic::error(code, v.span.clone(), format!("invalid {what} `{}`", printable(&v.value)))
-                    .label(format!("expected {}", r.expected));
+                let mut diag = Diagnostic::error(
+                    code,
+                    v.span.clone(),
+                    format!("invalid {what} `{}`", printable(&v.value)),
+                )
+                .label(format!("expected {}", r.expected));
                 if let Some(h) = r.help {
                     diag = diag.help(h);
                 }
@@ -44,7 +54,13 @@ impl Cx {
     }
 
     /// Checked string or `None` (reported).
-    pub fn checked(&mut self, v: Option<Sp<String>>, code: &'static str, what: &str, f: impl Fn(&str) -> Check) -> Option<String> {
+    pub fn checked(
+        &mut self,
+        v: Option<Sp<String>>,
+        code: &'static str,
+        what: &str,
+        f: impl Fn(&str) -> Check,
+    ) -> Option<String> {
         let v = v?;
         self.check(&v, code, what, f).then_some(v.value)
     }
@@ -54,9 +70,13 @@ impl Cx {
             Ok(a) => Some(a),
             Err(r) => {
                 self.d.push(
-                    Diagnostic::error("bad-address", v.span.clone(), format!("invalid {what} `{}`", printable(&v.value)))
-                        .label(format!("expected {}", r.expected))
-                        .help(r.help.unwrap_or_default()),
+                    Diagnostic::error(
+                        "bad-address",
+                        v.span.clone(),
+                        format!("invalid {what} `{}`", printable(&v.value)),
+                    )
+                    .label(format!("expected {}", r.expected))
+                    .help(r.help.unwrap_or_default()),
                 );
                 None
             }
@@ -75,7 +95,12 @@ impl Cx {
         );
     }
 
-    pub fn unknown_ref(&mut self, v: &Sp<String>, kind: &str, known: &BTreeMap<String, Range<usize>>) {
+    pub fn unknown_ref(
+        &mut self,
+        v: &Sp<String>,
+        kind: &str,
+        known: &BTreeMap<String, Range<usize>>,
+    ) {
         let names: Vec<&str> = known.keys().map(String::as_str).collect();
         let best = names
             .iter()
@@ -88,9 +113,13 @@ impl Cx {
             None => format!("known {kind}s: {}", names.join(", ")),
         };
         self.d.push(
-            Diagnostic::error("unknown-reference", v.span.clone(), format!("no {kind} named `{}`", printable(&v.value)))
-                .label(format!("not a {kind} of this profile"))
-                .help(help),
+            Diagnostic::error(
+                "unknown-reference",
+                v.span.clone(),
+                format!("no {kind} named `{}`", printable(&v.value)),
+            )
+            .label(format!("not a {kind} of this profile"))
+            .help(help),
         );
     }
 }
@@ -165,11 +194,21 @@ pub fn site(cx: &mut Cx, t: Option<Table>, base_dir: &str) -> SiteHead {
     }
     if let Some(s) = suite {
         if cx.one_of(&s, "suite", &["bookworm", "trixie"]) {
-            head.suite = if s.value == "trixie" { Suite::Trixie } else { Suite::Bookworm };
+            head.suite = if s.value == "trixie" {
+                Suite::Trixie
+            } else {
+                Suite::Bookworm
+            };
         }
     }
     if let Some(e) = epoch {
-        if super::read::check_range(&mut cx.d, "site.source_date_epoch", &e, 315532800, 253402300799) {
+        if super::read::check_range(
+            &mut cx.d,
+            "site.source_date_epoch",
+            &e,
+            315532800,
+            253402300799,
+        ) {
             head.source_date_epoch = e.value as u64;
         }
     }
@@ -185,7 +224,11 @@ pub fn site(cx: &mut Cx, t: Option<Table>, base_dir: &str) -> SiteHead {
         }
     }
     if let Some(dir) = templates {
-        let abs = if dir.value.starts_with('/') { dir.value.clone() } else { format!("{base_dir}/{}", dir.value) };
+        let abs = if dir.value.starts_with('/') {
+            dir.value.clone()
+        } else {
+            format!("{base_dir}/{}", dir.value)
+        };
         let abs = Sp::new(abs.replace("/./", "/"), dir.span.clone());
         if cx.check(&abs, "bad-path", "templates directory", grammar::path) {
             head.templates_dir = Some(abs.value);
@@ -210,9 +253,13 @@ pub fn repository(cx: &mut Cx, t: Option<Table>, head: &SiteHead) -> Repository 
     let mut path = format!("/{}", head.name);
     let Some(mut t) = t else {
         cx.d.push(
-            Diagnostic::error("missing-signing", 0..0, "the profile has no `[repository]` section")
-                .label("the repository must be signed, or explicitly unsigned")
-                .help("add `[repository]` with `signing_key = \"KEYID\"` (or `unsigned = true`)"),
+            Diagnostic::error(
+                "missing-signing",
+                0..0,
+                "the profile has no `[repository]` section",
+            )
+            .label("the repository must be signed, or explicitly unsigned")
+            .help("add `[repository]` with `signing_key = \"KEYID\"` (or `unsigned = true`)"),
         );
         repo.url = format!("http://{}{path}", url_host(head.install_server));
         return repo;
@@ -241,22 +288,33 @@ pub fn repository(cx: &mut Cx, t: Option<Table>, head: &SiteHead) -> Repository 
     match (key, unsigned) {
         (Some(k), Some(u)) if u.value => {
             cx.d.push(
-                Diagnostic::error("bad-value", u.span, "`unsigned = true` contradicts `signing_key`")
-                    .label("the repository cannot be both")
-                    .related(k.span, "signing key given here")
-                    .help("remove one of the two"),
+                Diagnostic::error(
+                    "bad-value",
+                    u.span,
+                    "`unsigned = true` contradicts `signing_key`",
+                )
+                .label("the repository cannot be both")
+                .related(k.span, "signing key given here")
+                .help("remove one of the two"),
             );
         }
         (Some(k), _) => {
             if cx.check(&k, "bad-value", "signing key", grammar::gpg_key) {
-                repo.signing = Signing::Gpg { key: k.value, gnupg_home: home };
+                repo.signing = Signing::Gpg {
+                    key: k.value,
+                    gnupg_home: home,
+                };
             }
         }
         (None, Some(u)) if u.value => {
             cx.d.push(
-                Diagnostic::warning("unsigned-repository", u.span, "the repository will not be signed")
-                    .label("apt will need `trusted=yes` for this repository")
-                    .help("sign it with `signing_key`, so nodes can verify what they install"),
+                Diagnostic::warning(
+                    "unsigned-repository",
+                    u.span,
+                    "the repository will not be signed",
+                )
+                .label("apt will need `trusted=yes` for this repository")
+                .help("sign it with `signing_key`, so nodes can verify what they install"),
             );
         }
         (None, _) => {
@@ -282,24 +340,35 @@ fn url(cx: &mut Cx, v: Option<Sp<String>>, what: &str) -> Option<String> {
     let v = v?;
     // http://ADDRESS[:PORT]/path: the install server by number.
     let ok = v.value.strip_prefix("http://").and_then(|rest| {
-        let (hostport, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, String::new()));
+        let (hostport, path) = rest
+            .split_once('/')
+            .map(|(h, p)| (h, format!("/{p}")))
+            .unwrap_or((rest, String::new()));
         let host = if let Some(h) = hostport.strip_prefix('[') {
-            h.split_once(']').map(|(h, port)| (h.to_string(), port.strip_prefix(':').map(str::to_string)))
+            h.split_once(']')
+                .map(|(h, port)| (h.to_string(), port.strip_prefix(':').map(str::to_string)))
         } else {
             Some(match hostport.split_once(':') {
                 Some((h, p)) => (h.to_string(), Some(p.to_string())),
                 None => (hostport.to_string(), None),
             })
         }?;
-        let port_ok = host.1.as_deref().is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0));
+        let port_ok = host
+            .1
+            .as_deref()
+            .is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0));
         let path_ok = path.is_empty() || grammar::path(&path).is_ok();
         (host.0.parse::<IpAddr>().is_ok() && port_ok && path_ok).then_some(())
     });
     if ok.is_none() {
         cx.d.push(
-            Diagnostic::error("bad-value", v.span.clone(), format!("invalid {what} `{}`", printable(&v.value)))
-                .label("expected `http://ADDRESS[:PORT]/path`")
-                .help("name the install server by IP address, as the how-to does for apt sources"),
+            Diagnostic::error(
+                "bad-value",
+                v.span.clone(),
+                format!("invalid {what} `{}`", printable(&v.value)),
+            )
+            .label("expected `http://ADDRESS[:PORT]/path`")
+            .help("name the install server by IP address, as the how-to does for apt sources"),
         );
         return None;
     }
@@ -307,7 +376,10 @@ fn url(cx: &mut Cx, v: Option<Sp<String>>, what: &str) -> Option<String> {
 }
 
 pub fn apt(cx: &mut Cx, t: Option<Table>) -> Apt {
-    let mut apt = Apt { mirror: None, security_mirror: None };
+    let mut apt = Apt {
+        mirror: None,
+        security_mirror: None,
+    };
     if let Some(mut t) = t {
         let m = t.str(&mut cx.d, "mirror");
         let s = t.str(&mut cx.d, "security_mirror");
@@ -321,9 +393,13 @@ pub fn apt(cx: &mut Cx, t: Option<Table>) -> Apt {
 pub fn nodes(cx: &mut Cx, t: Option<Table>, site: &str) -> Vec<Node> {
     let Some(t) = t else {
         cx.d.push(
-            Diagnostic::error("missing-key", 0..0, "the profile has no `[nodes.NAME]` sections")
-                .label("expected storage nodes")
-                .help("add `[nodes.fiori]` with `address = \"192.168.1.6\"` for each storage node"),
+            Diagnostic::error(
+                "missing-key",
+                0..0,
+                "the profile has no `[nodes.NAME]` sections",
+            )
+            .label("expected storage nodes")
+            .help("add `[nodes.fiori]` with `address = \"192.168.1.6\"` for each storage node"),
         );
         return Vec::new();
     };
@@ -331,7 +407,10 @@ pub fn nodes(cx: &mut Cx, t: Option<Table>, site: &str) -> Vec<Node> {
     let mut out = Vec::new();
     let mut numbers: BTreeMap<u32, Range<usize>> = BTreeMap::new();
     for (i, (key, value)) in entries.into_iter().enumerate() {
-        let Some(mut t) = Table::from_value(&mut cx.d, &format!("{path}.{}", key.value), value) else { continue };
+        let Some(mut t) = Table::from_value(&mut cx.d, &format!("{path}.{}", key.value), value)
+        else {
+            continue;
+        };
         let d = &mut cx.d;
         let address = t.req_str(d, "address", "\"192.168.1.6\"");
         let vg = t.str(d, "volume_group");
@@ -341,21 +420,38 @@ pub fn nodes(cx: &mut Cx, t: Option<Table>, site: &str) -> Vec<Node> {
         t.finish(d);
         let name_ok = cx.check(&key, "bad-name", "node name", grammar::name);
         if name_ok && key.value.len() > 63 - site.len() - 9 {
-            cx.d.push(Diagnostic::error("bad-name", key.span.clone(), "node name too long for a package name").label("shorten it"));
+            cx.d.push(
+                Diagnostic::error(
+                    "bad-name",
+                    key.span.clone(),
+                    "node name too long for a package name",
+                )
+                .label("shorten it"),
+            );
         }
         let address = address.and_then(|a| {
             let ip = cx.ip(&a, "node address")?;
-            cx.address_spans.push((ip, a.span.clone(), format!("address of node `{}`", key.value)));
+            cx.address_spans.push((
+                ip,
+                a.span.clone(),
+                format!("address of node `{}`", key.value),
+            ));
             Some(ip)
         });
-        let volume_group = cx.checked(vg, "bad-name", "volume group", grammar::name).unwrap_or_else(|| "vg0".into());
+        let volume_group = cx
+            .checked(vg, "bad-name", "volume group", grammar::name)
+            .unwrap_or_else(|| "vg0".into());
         let vg_size = vg_size.and_then(|s| match grammar::size(&s.value) {
             Ok(b) => Some(b),
             Err(r) => {
                 cx.d.push(
-                    Diagnostic::error("bad-size", s.span.clone(), format!("invalid size `{}`", printable(&s.value)))
-                        .label(format!("expected {}", r.expected))
-                        .help(r.help.unwrap_or_default()),
+                    Diagnostic::error(
+                        "bad-size",
+                        s.span.clone(),
+                        format!("invalid size `{}`", printable(&s.value)),
+                    )
+                    .label(format!("expected {}", r.expected))
+                    .help(r.help.unwrap_or_default()),
                 );
                 None
             }
@@ -364,7 +460,11 @@ pub fn nodes(cx: &mut Cx, t: Option<Table>, site: &str) -> Vec<Node> {
             Some(n) => {
                 let n32 = n.value as u32;
                 if let Some(first) = numbers.get(&n32) {
-                    cx.duplicate(n.span.clone(), first.clone(), format!("OCFS2 node number {n32} is used twice"));
+                    cx.duplicate(
+                        n.span.clone(),
+                        first.clone(),
+                        format!("OCFS2 node number {n32} is used twice"),
+                    );
                 } else {
                     numbers.insert(n32, n.span.clone());
                 }
@@ -381,13 +481,26 @@ pub fn nodes(cx: &mut Cx, t: Option<Table>, site: &str) -> Vec<Node> {
             let addr = addr?;
             match grammar::ip_with_prefix(&addr.value) {
                 Ok((address, prefix)) => {
-                    cx.address_spans.push((address, addr.span.clone(), format!("replication address of node `{}`", key.value)));
-                    Some(Link { interface, address, prefix, mtu: mtu.map(|m| m.value as u32) })
+                    cx.address_spans.push((
+                        address,
+                        addr.span.clone(),
+                        format!("replication address of node `{}`", key.value),
+                    ));
+                    Some(Link {
+                        interface,
+                        address,
+                        prefix,
+                        mtu: mtu.map(|m| m.value as u32),
+                    })
                 }
                 Err(r) => {
                     cx.d.push(
-                        Diagnostic::error("bad-address", addr.span.clone(), format!("invalid replication address `{}`", printable(&addr.value)))
-                            .label(format!("expected {}", r.expected)),
+                        Diagnostic::error(
+                            "bad-address",
+                            addr.span.clone(),
+                            format!("invalid replication address `{}`", printable(&addr.value)),
+                        )
+                        .label(format!("expected {}", r.expected)),
                     );
                     None
                 }
@@ -395,7 +508,11 @@ pub fn nodes(cx: &mut Cx, t: Option<Table>, site: &str) -> Vec<Node> {
         });
         if let Some(first) = cx.node_spans.get(&key.value) {
             let first = first.clone();
-            cx.duplicate(key.span.clone(), first, format!("node `{}` is defined twice", key.value));
+            cx.duplicate(
+                key.span.clone(),
+                first,
+                format!("node `{}` is defined twice", key.value),
+            );
             continue;
         }
         cx.node_spans.insert(key.value.clone(), key.span.clone());
@@ -410,13 +527,20 @@ pub fn nodes(cx: &mut Cx, t: Option<Table>, site: &str) -> Vec<Node> {
         });
     }
     if out.is_empty() && !cx.d.has_errors() {
-        cx.d.push(Diagnostic::error("missing-key", 0..0, "the profile defines no storage node").label("expected `[nodes.NAME]`"));
+        cx.d.push(
+            Diagnostic::error("missing-key", 0..0, "the profile defines no storage node")
+                .label("expected `[nodes.NAME]`"),
+        );
     }
     out
 }
 
 pub fn ids(cx: &mut Cx, t: Option<Table>, site: &str) -> Ids {
-    let mut ids = Ids { package: format!("{site}-storage-ids"), groups: Vec::new(), users: Vec::new() };
+    let mut ids = Ids {
+        package: format!("{site}-storage-ids"),
+        groups: Vec::new(),
+        users: Vec::new(),
+    };
     let (groups_t, users_t) = match t {
         Some(mut t) => {
             let g = t.table(&mut cx.d, "groups");
@@ -426,7 +550,11 @@ pub fn ids(cx: &mut Cx, t: Option<Table>, site: &str) -> Ids {
         }
         None => {
             // The how-to's point: libvirt-qemu pinned before libvirt comes.
-            ids.groups.push(PinnedGroup { name: "libvirt-qemu".into(), gid: 64055, system: false });
+            ids.groups.push(PinnedGroup {
+                name: "libvirt-qemu".into(),
+                gid: 64055,
+                system: false,
+            });
             ids.users.push(PinnedUser {
                 name: "libvirt-qemu".into(),
                 uid: 64055,
@@ -450,8 +578,15 @@ pub fn ids(cx: &mut Cx, t: Option<Table>, site: &str) -> Ids {
                 toml_span::value::ValueInner::Integer(i) => Sp::new(i, vspan),
                 _ => {
                     cx.d.push(
-                        Diagnostic::error("wrong-type", vspan, format!("`ids.groups.{}` must be an integer GID", printable(&key.value)))
-                            .label("expected an integer"),
+                        Diagnostic::error(
+                            "wrong-type",
+                            vspan,
+                            format!(
+                                "`ids.groups.{}` must be an integer GID",
+                                printable(&key.value)
+                            ),
+                        )
+                        .label("expected an integer"),
                     );
                     continue;
                 }
@@ -459,7 +594,11 @@ pub fn ids(cx: &mut Cx, t: Option<Table>, site: &str) -> Ids {
             if !cx.check(&key, "bad-name", "group name", grammar::account) {
                 continue;
             }
-            let (lo, hi) = if key.value == "kvm" { (100, 999) } else { (100, 65533) };
+            let (lo, hi) = if key.value == "kvm" {
+                (100, 999)
+            } else {
+                (100, 65533)
+            };
             let path = format!("ids.groups.{}", key.value);
             if !super::read::check_range(&mut cx.d, &path, &gid, lo, hi) {
                 if key.value == "kvm" {
@@ -477,14 +616,22 @@ pub fn ids(cx: &mut Cx, t: Option<Table>, site: &str) -> Ids {
             }
             gids.insert(g, gid.span.clone());
             group_names.insert(key.value.clone(), key.span.clone());
-            ids.groups.push(PinnedGroup { name: key.value, gid: g, system: g < 1000 });
+            ids.groups.push(PinnedGroup {
+                name: key.value,
+                gid: g,
+                system: g < 1000,
+            });
         }
     }
     if let Some(u) = users_t {
         let (_, entries) = u.into_entries();
         let mut uids: BTreeMap<u32, Range<usize>> = BTreeMap::new();
         for (key, value) in entries {
-            let Some(mut t) = Table::from_value(&mut cx.d, &format!("ids.users.{}", key.value), value) else { continue };
+            let Some(mut t) =
+                Table::from_value(&mut cx.d, &format!("ids.users.{}", key.value), value)
+            else {
+                continue;
+            };
             let d = &mut cx.d;
             let uid = t.req_int(d, "uid", "64055");
             let group = t.req_str(d, "group", "\"kvm\"");
@@ -494,7 +641,15 @@ pub fn ids(cx: &mut Cx, t: Option<Table>, site: &str) -> Ids {
             let gecos = t.str(d, "gecos");
             t.finish(d);
             let name_ok = cx.check(&key, "bad-name", "user name", grammar::account);
-            let uid = uid.filter(|u| super::read::check_range(&mut cx.d, &format!("ids.users.{}.uid", key.value), u, 100, 65533));
+            let uid = uid.filter(|u| {
+                super::read::check_range(
+                    &mut cx.d,
+                    &format!("ids.users.{}.uid", key.value),
+                    u,
+                    100,
+                    65533,
+                )
+            });
             let mut refs_ok = true;
             for gr in group.iter().chain(groups.iter()) {
                 if !group_names.contains_key(&gr.value) {
@@ -502,14 +657,26 @@ pub fn ids(cx: &mut Cx, t: Option<Table>, site: &str) -> Ids {
                     refs_ok = false;
                 }
             }
-            let home = cx.checked(home, "bad-path", "home directory", grammar::path).unwrap_or_else(|| "/nonexistent".into());
-            let shell = cx.checked(shell, "bad-path", "shell", grammar::path).unwrap_or_else(|| "/usr/sbin/nologin".into());
-            let gecos = cx.checked(gecos, "bad-value", "GECOS", grammar::text).unwrap_or_default();
-            let (Some(uid), Some(group), true, true) = (uid, group, name_ok, refs_ok) else { continue };
+            let home = cx
+                .checked(home, "bad-path", "home directory", grammar::path)
+                .unwrap_or_else(|| "/nonexistent".into());
+            let shell = cx
+                .checked(shell, "bad-path", "shell", grammar::path)
+                .unwrap_or_else(|| "/usr/sbin/nologin".into());
+            let gecos = cx
+                .checked(gecos, "bad-value", "GECOS", grammar::text)
+                .unwrap_or_default();
+            let (Some(uid), Some(group), true, true) = (uid, group, name_ok, refs_ok) else {
+                continue;
+            };
             let u32id = uid.value as u32;
             if let Some(first) = uids.get(&u32id) {
                 let first = first.clone();
-                cx.duplicate(uid.span.clone(), first, format!("UID {u32id} is pinned twice"));
+                cx.duplicate(
+                    uid.span.clone(),
+                    first,
+                    format!("UID {u32id} is pinned twice"),
+                );
                 continue;
             }
             uids.insert(u32id, uid.span.clone());
@@ -534,7 +701,10 @@ pub fn volumes(cx: &mut Cx, t: Option<Table>, nodes: &[Node]) -> Vec<Volume> {
     let mut out = Vec::new();
     let mut mountpoints: BTreeMap<String, Range<usize>> = BTreeMap::new();
     for (key, value) in entries {
-        let Some(mut t) = Table::from_value(&mut cx.d, &format!("{path}.{}", key.value), value) else { continue };
+        let Some(mut t) = Table::from_value(&mut cx.d, &format!("{path}.{}", key.value), value)
+        else {
+            continue;
+        };
         let d = &mut cx.d;
         let size = t.req_str(d, "size", "\"100G\"");
         let kind = t.req_str(d, "kind", "\"ext4\"");
@@ -547,21 +717,29 @@ pub fn volumes(cx: &mut Cx, t: Option<Table>, nodes: &[Node]) -> Vec<Volume> {
             Ok(b) => Some(b),
             Err(r) => {
                 cx.d.push(
-                    Diagnostic::error("bad-size", s.span.clone(), format!("invalid size `{}`", printable(&s.value)))
-                        .label(format!("expected {}", r.expected))
-                        .help(r.help.unwrap_or_default()),
+                    Diagnostic::error(
+                        "bad-size",
+                        s.span.clone(),
+                        format!("invalid size `{}`", printable(&s.value)),
+                    )
+                    .label(format!("expected {}", r.expected))
+                    .help(r.help.unwrap_or_default()),
                 );
                 None
             }
         });
         let kind_v = kind.as_ref().and_then(|k| {
-            cx.one_of(k, "volume kind", &["ext4", "unison", "drbd"]).then(|| match k.value.as_str() {
-                "ext4" => VolumeKind::Ext4,
-                "unison" => VolumeKind::Unison,
-                _ => VolumeKind::Drbd,
-            })
+            cx.one_of(k, "volume kind", &["ext4", "unison", "drbd"])
+                .then(|| match k.value.as_str() {
+                    "ext4" => VolumeKind::Ext4,
+                    "unison" => VolumeKind::Unison,
+                    _ => VolumeKind::Drbd,
+                })
         });
-        let mp = mountpoint.clone().and_then(|m| cx.check(&m, "bad-path", "mountpoint", grammar::path).then_some(m));
+        let mp = mountpoint.clone().and_then(|m| {
+            cx.check(&m, "bad-path", "mountpoint", grammar::path)
+                .then_some(m)
+        });
         match (kind_v, &mp, &mountpoint) {
             (Some(VolumeKind::Drbd), _, Some(m)) => {
                 cx.d.push(
@@ -572,9 +750,13 @@ pub fn volumes(cx: &mut Cx, t: Option<Table>, nodes: &[Node]) -> Vec<Volume> {
             }
             (Some(VolumeKind::Ext4 | VolumeKind::Unison), None, None) => {
                 cx.d.push(
-                    Diagnostic::error("missing-key", key.span.clone(), format!("volume `{}` needs a mountpoint", key.value))
-                        .label("ext4 and unison volumes are mounted")
-                        .help(format!("add `mountpoint = \"/vol/{}\"`", key.value)),
+                    Diagnostic::error(
+                        "missing-key",
+                        key.span.clone(),
+                        format!("volume `{}` needs a mountpoint", key.value),
+                    )
+                    .label("ext4 and unison volumes are mounted")
+                    .help(format!("add `mountpoint = \"/vol/{}\"`", key.value)),
                 );
             }
             _ => {}
@@ -582,7 +764,11 @@ pub fn volumes(cx: &mut Cx, t: Option<Table>, nodes: &[Node]) -> Vec<Volume> {
         if let Some(m) = &mp {
             if let Some(first) = mountpoints.get(&m.value) {
                 let first = first.clone();
-                cx.duplicate(m.span.clone(), first, format!("mountpoint `{}` is used twice", m.value));
+                cx.duplicate(
+                    m.span.clone(),
+                    first,
+                    format!("mountpoint `{}` is used twice", m.value),
+                );
             } else {
                 mountpoints.insert(m.value.clone(), m.span.clone());
             }
@@ -600,11 +786,17 @@ pub fn volumes(cx: &mut Cx, t: Option<Table>, nodes: &[Node]) -> Vec<Volume> {
         // Registered even when invalid, so references to it do not cascade.
         if let Some(first) = cx.volume_spans.get(&key.value) {
             let first = first.clone();
-            cx.duplicate(key.span.clone(), first, format!("volume `{}` is defined twice", key.value));
+            cx.duplicate(
+                key.span.clone(),
+                first,
+                format!("volume `{}` is defined twice", key.value),
+            );
             continue;
         }
         cx.volume_spans.insert(key.value.clone(), key.span.clone());
-        let (Some(size_b), Some(kind_v), Some(size)) = (size_b, kind_v, size) else { continue };
+        let (Some(size_b), Some(kind_v), Some(size)) = (size_b, kind_v, size) else {
+            continue;
+        };
         out.push(Volume {
             name: key.value,
             size: size_b,
@@ -617,7 +809,11 @@ pub fn volumes(cx: &mut Cx, t: Option<Table>, nodes: &[Node]) -> Vec<Volume> {
         });
     }
     // Register volume mountpoints for the OCFS2 duplicate check.
-    cx.fs_spans.extend(mountpoints.into_iter().map(|(k, v)| (format!("mountpoint:{k}"), v)));
+    cx.fs_spans.extend(
+        mountpoints
+            .into_iter()
+            .map(|(k, v)| (format!("mountpoint:{k}"), v)),
+    );
     out
 }
 
@@ -632,7 +828,14 @@ pub fn node_list(cx: &mut Cx, list: Option<Vec<Sp<String>>>, nodes: &[Node]) -> 
                     let known = cx.node_spans.clone();
                     cx.unknown_ref(&n, "node", &known);
                 } else if out.contains(&n.value) {
-                    cx.d.push(Diagnostic::error("duplicate", n.span.clone(), format!("node `{}` is listed twice", n.value)).label("duplicate"));
+                    cx.d.push(
+                        Diagnostic::error(
+                            "duplicate",
+                            n.span.clone(),
+                            format!("node `{}` is listed twice", n.value),
+                        )
+                        .label("duplicate"),
+                    );
                 } else {
                     out.push(n.value);
                 }
@@ -642,10 +845,17 @@ pub fn node_list(cx: &mut Cx, list: Option<Vec<Sp<String>>>, nodes: &[Node]) -> 
     }
 }
 
-pub const DEFAULT_SYSCTL: &[(&str, i64)] = &[("vm.min_free_kbytes", 65536), ("kernel.panic", 10), ("kernel.panic_on_oops", 1)];
+pub const DEFAULT_SYSCTL: &[(&str, i64)] = &[
+    ("vm.min_free_kbytes", 65536),
+    ("kernel.panic", 10),
+    ("kernel.panic_on_oops", 1),
+];
 
 pub fn sysctl(cx: &mut Cx, t: Option<Table>) -> Vec<Sysctl> {
-    let mut map: BTreeMap<String, i64> = DEFAULT_SYSCTL.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    let mut map: BTreeMap<String, i64> = DEFAULT_SYSCTL
+        .iter()
+        .map(|(k, v)| (k.to_string(), *v))
+        .collect();
     if let Some(t) = t {
         let (_, entries) = t.into_entries();
         for (key, mut value) in entries {
@@ -657,17 +867,26 @@ pub fn sysctl(cx: &mut Cx, t: Option<Table>) -> Vec<Sysctl> {
                     }
                 }
                 _ => cx.d.push(
-                    Diagnostic::error("wrong-type", vspan, format!("sysctl `{}` must be an integer", printable(&key.value)))
-                        .label("expected an integer"),
+                    Diagnostic::error(
+                        "wrong-type",
+                        vspan,
+                        format!("sysctl `{}` must be an integer", printable(&key.value)),
+                    )
+                    .label("expected an integer"),
                 ),
             }
         }
     }
-    map.into_iter().map(|(key, value)| Sysctl { key, value }).collect()
+    map.into_iter()
+        .map(|(key, value)| Sysctl { key, value })
+        .collect()
 }
 
 pub fn resolver(cx: &mut Cx, t: Option<Table>) -> Resolver {
-    let mut r = Resolver { caching: true, forwarders: Vec::new() };
+    let mut r = Resolver {
+        caching: true,
+        forwarders: Vec::new(),
+    };
     if let Some(mut t) = t {
         let caching = t.bool(&mut cx.d, "caching");
         let fw = t.str_list(&mut cx.d, "forwarders");
@@ -683,16 +902,27 @@ pub fn resolver(cx: &mut Cx, t: Option<Table>) -> Resolver {
 }
 
 pub fn hosts(cx: &mut Cx, t: Option<Table>, nodes: &[Node]) -> Vec<HostEntry> {
-    let mut out: Vec<HostEntry> = nodes.iter().map(|n| HostEntry { address: n.address, names: vec![n.name.clone()] }).collect();
+    let mut out: Vec<HostEntry> = nodes
+        .iter()
+        .map(|n| HostEntry {
+            address: n.address,
+            names: vec![n.name.clone()],
+        })
+        .collect();
     if let Some(t) = t {
         let (_, entries) = t.into_entries();
         for (key, mut value) in entries {
-            let Some(addr) = cx.ip(&key, "hosts address") else { continue };
+            let Some(addr) = cx.ip(&key, "hosts address") else {
+                continue;
+            };
             let vspan = super::read::range(value.span);
             let names = match value.take() {
                 toml_span::value::ValueInner::Array(items) => items,
                 _ => {
-                    cx.d.push(Diagnostic::error("wrong-type", vspan, "hosts entries are lists of names").label("expected [\"name\", ...]"));
+                    cx.d.push(
+                        Diagnostic::error("wrong-type", vspan, "hosts entries are lists of names")
+                            .label("expected [\"name\", ...]"),
+                    );
                     continue;
                 }
             };
@@ -705,10 +935,16 @@ pub fn hosts(cx: &mut Cx, t: Option<Table>, nodes: &[Node]) -> Vec<HostEntry> {
                         list.push(s.value);
                     }
                 } else {
-                    cx.d.push(Diagnostic::error("wrong-type", span, "a host name must be a string").label("expected a string"));
+                    cx.d.push(
+                        Diagnostic::error("wrong-type", span, "a host name must be a string")
+                            .label("expected a string"),
+                    );
                 }
             }
-            out.push(HostEntry { address: addr, names: list });
+            out.push(HostEntry {
+                address: addr,
+                names: list,
+            });
         }
     }
     out

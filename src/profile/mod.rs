@@ -50,9 +50,21 @@ pub struct ReadError {
 
 /// Read and check the profile at `path`.
 pub fn load(path: &Path) -> Result<Checked, ReadError> {
-    let source = std::fs::read_to_string(path).map_err(|source| ReadError { path: path.display().to_string(), source })?;
-    let base = path.parent().map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p });
-    let base = base.and_then(|b| std::fs::canonicalize(b).ok()).map(|b| b.display().to_string()).unwrap_or_else(|| "/".into());
+    let source = std::fs::read_to_string(path).map_err(|source| ReadError {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let base = path.parent().map(|p| {
+        if p.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            p
+        }
+    });
+    let base = base
+        .and_then(|b| std::fs::canonicalize(b).ok())
+        .map(|b| b.display().to_string())
+        .unwrap_or_else(|| "/".into());
     Ok(check_str(&path.display().to_string(), &source, &base))
 }
 
@@ -63,13 +75,21 @@ pub fn check_str(file_name: &str, source: &str, base_dir: &str) -> Checked {
         Ok(root) => lower_root(&mut cx, root, base_dir),
         Err(e) => {
             let span = e.span.start..e.span.end.max(e.span.start);
-            cx.d.push(Diagnostic::error("toml-syntax", span, format!("this is not valid TOML: {e}")).label("here"));
+            cx.d.push(
+                Diagnostic::error("toml-syntax", span, format!("this is not valid TOML: {e}"))
+                    .label("here"),
+            );
             None
         }
     };
     let Diags { list } = cx.d;
     let has_errors = list.iter().any(Diagnostic::is_error);
-    Checked { file_name: file_name.to_string(), source: source.to_string(), diagnostics: list, site: if has_errors { None } else { site } }
+    Checked {
+        file_name: file_name.to_string(),
+        source: source.to_string(),
+        diagnostics: list,
+        site: if has_errors { None } else { site },
+    }
 }
 
 fn lower_root(cx: &mut lower::Cx, root: toml_span::Value<'_>, base_dir: &str) -> Option<Site> {
@@ -110,12 +130,29 @@ fn lower_root(cx: &mut lower::Cx, root: toml_span::Value<'_>, base_dir: &str) ->
     let nfs = storage::nfs(cx, nfs_t);
     let unison = storage::unison(cx, unison_t, &nodes, &volumes);
     let client = storage::client(cx, client_t, &head.name);
-    let nis = storage::nis(cx, nis_t, &Sp::new(head.name.clone(), 0..0), &head.domain, &nodes, &shares);
+    let nis = storage::nis(
+        cx,
+        nis_t,
+        &Sp::new(head.name.clone(), 0..0),
+        &head.domain,
+        &nodes,
+        &shares,
+    );
     let sysctl = lower::sysctl(cx, sysctl_t);
     let resolver = lower::resolver(cx, resolver_t);
     let hosts = lower::hosts(cx, hosts_t, &nodes);
 
-    site_checks(cx, &nodes, &volumes, &drbd, ocfs2.as_ref(), &fencing, o2_net_span, site_span, &head.name);
+    site_checks(
+        cx,
+        &nodes,
+        &volumes,
+        &drbd,
+        ocfs2.as_ref(),
+        &fencing,
+        o2_net_span,
+        site_span,
+        &head.name,
+    );
 
     Some(Site {
         name: head.name,
@@ -164,7 +201,11 @@ fn site_checks(
     let mut seen: BTreeMap<std::net::IpAddr, (std::ops::Range<usize>, String)> = BTreeMap::new();
     for (a, span, what) in cx.address_spans.clone() {
         if let Some((first, first_what)) = seen.get(&a) {
-            cx.duplicate(span, first.clone(), format!("address {a} is both the {first_what} and the {what}"));
+            cx.duplicate(
+                span,
+                first.clone(),
+                format!("address {a} is both the {first_what} and the {what}"),
+            );
         } else {
             seen.insert(a, (span, what));
         }
@@ -174,8 +215,12 @@ fn site_checks(
     for (a, p, span, what) in cx.port_uses.clone() {
         match ports.get(&(a, p)) {
             Some(first) if *first != what => cx.d.push(
-                diag::Diagnostic::error("duplicate", span, format!("port {p} on {a} is used by {first} and by {what}"))
-                    .label("ports must differ on one address"),
+                diag::Diagnostic::error(
+                    "duplicate",
+                    span,
+                    format!("port {p} on {a} is used by {first} and by {what}"),
+                )
+                .label("ports must differ on one address"),
             ),
             Some(_) => {}
             None => {
@@ -186,13 +231,26 @@ fn site_checks(
     // Volume sizes fit the declared volume group.
     for n in nodes {
         let Some(vg) = n.vg_size else { continue };
-        let total: u64 = volumes.iter().filter(|v| v.nodes.contains(&n.name)).map(|v| v.size).sum();
+        let total: u64 = volumes
+            .iter()
+            .filter(|v| v.nodes.contains(&n.name))
+            .map(|v| v.size)
+            .sum();
         if total > vg {
             let span = cx.node_spans.get(&n.name).cloned().unwrap_or(0..0);
             cx.d.push(
-                diag::Diagnostic::error("vg-too-small", span, format!("the volumes of node `{}` need {} but its volume group holds {}", n.name, human(total), human(vg)))
-                    .label("volumes do not fit")
-                    .help("shrink the volumes or correct `vg_size`"),
+                diag::Diagnostic::error(
+                    "vg-too-small",
+                    span,
+                    format!(
+                        "the volumes of node `{}` need {} but its volume group holds {}",
+                        n.name,
+                        human(total),
+                        human(vg)
+                    ),
+                )
+                .label("volumes do not fit")
+                .help("shrink the volumes or correct `vg_size`"),
             );
         }
     }
@@ -205,14 +263,25 @@ fn site_checks(
         if pkgs.insert(n.package.clone(), ()).is_some() {
             let span = cx.node_spans.get(&n.name).cloned().unwrap_or(0..0);
             cx.d.push(
-                diag::Diagnostic::error("duplicate", span, format!("node `{}` would make package `{}`, which storpkg already builds", n.name, n.package))
-                    .label("rename this node"),
+                diag::Diagnostic::error(
+                    "duplicate",
+                    span,
+                    format!(
+                        "node `{}` would make package `{}`, which storpkg already builds",
+                        n.name, n.package
+                    ),
+                )
+                .label("rename this node"),
             );
         }
     }
     // Warnings.
     if drbd.resources.iter().any(|r| r.allow_two_primaries) && fencing.value == "dont-care" {
-        let span = if fencing.span.is_empty() { site_span.start..site_span.start + 1 } else { fencing.span.clone() };
+        let span = if fencing.span.is_empty() {
+            site_span.start..site_span.start + 1
+        } else {
+            fencing.span.clone()
+        };
         cx.d.push(
             diag::Diagnostic::warning("dual-primary-without-fencing", span, "dual-primary DRBD without fencing")
                 .label("allow-two-primaries with fencing dont-care")
@@ -221,9 +290,13 @@ fn site_checks(
     }
     if let Some(o) = ocfs2 {
         if !drbd.resources.is_empty() {
-            let shared = nodes.iter().any(|n| n.address_on(o.network) == n.address_on(drbd.network));
+            let shared = nodes
+                .iter()
+                .any(|n| n.address_on(o.network) == n.address_on(drbd.network));
             if shared {
-                let span = o2_net_span.map(|s| s.span).unwrap_or(site_span.start..site_span.start + 1);
+                let span = o2_net_span
+                    .map(|s| s.span)
+                    .unwrap_or(site_span.start..site_span.start + 1);
                 cx.d.push(
                     diag::Diagnostic::warning("shared-link", span, "DRBD and o2cb use the same network link")
                         .label("one link carries both replication and cluster heartbeats")

@@ -73,10 +73,17 @@ impl<'de> Table<'de> {
         let span = range(value.span);
         match value.take() {
             ValueInner::Table(t) => {
-                let mut entries: Vec<_> =
-                    t.into_iter().map(|(k, v)| (k.name.into_owned(), range(k.span), v)).collect();
+                let mut entries: Vec<_> = t
+                    .into_iter()
+                    .map(|(k, v)| (k.name.into_owned(), range(k.span), v))
+                    .collect();
                 entries.sort_by_key(|(_, s, _)| s.start);
-                Some(Table { path: path.to_string(), span, entries, expected: Vec::new() })
+                Some(Table {
+                    path: path.to_string(),
+                    span,
+                    entries,
+                    expected: Vec::new(),
+                })
             }
             other => {
                 wrong_type(d, path, "a table", &other, span);
@@ -88,7 +95,10 @@ impl<'de> Table<'de> {
     fn child_path(&self, key: &str) -> String {
         if self.path.is_empty() {
             key.to_string()
-        } else if key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        } else if key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
             format!("{}.{key}", self.path)
         } else {
             format!("{}.\"{key}\"", self.path)
@@ -132,7 +142,12 @@ impl<'de> Table<'de> {
         }
     }
 
-    pub fn req_str(&mut self, d: &mut Diags, key: &'static str, example: &str) -> Option<Sp<String>> {
+    pub fn req_str(
+        &mut self,
+        d: &mut Diags,
+        key: &'static str,
+        example: &str,
+    ) -> Option<Sp<String>> {
         if !self.has(key) {
             self.expected.push(key);
             self.missing(d, key, example);
@@ -164,7 +179,13 @@ impl<'de> Table<'de> {
     }
 
     /// An integer within `lo..=hi`, reported as `out-of-range` otherwise.
-    pub fn int_in(&mut self, d: &mut Diags, key: &'static str, lo: i64, hi: i64) -> Option<Sp<i64>> {
+    pub fn int_in(
+        &mut self,
+        d: &mut Diags,
+        key: &'static str,
+        lo: i64,
+        hi: i64,
+    ) -> Option<Sp<i64>> {
         let v = self.int(d, key)?;
         check_range(d, &self.child_path(key), &v, lo, hi).then_some(v)
     }
@@ -214,7 +235,9 @@ impl<'de> Table<'de> {
     /// An array of tables (`exports = [{...}, {...}]`).
     pub fn table_list(&mut self, d: &mut Diags, key: &'static str) -> Vec<Table<'de>> {
         let path = self.child_path(key);
-        let Some((_, mut v)) = self.take(key) else { return Vec::new() };
+        let Some((_, mut v)) = self.take(key) else {
+            return Vec::new();
+        };
         let span = range(v.span);
         match v.take() {
             ValueInner::Array(items) => items
@@ -233,7 +256,11 @@ impl<'de> Table<'de> {
     /// keys are names chosen by the user (`[nodes.NAME]`). Consumes the table.
     pub fn into_entries(self) -> (String, Vec<(Sp<String>, Value<'de>)>) {
         let path = self.path;
-        let entries = self.entries.into_iter().map(|(k, s, v)| (Sp::new(k, s), v)).collect();
+        let entries = self
+            .entries
+            .into_iter()
+            .map(|(k, s, v)| (Sp::new(k, s), v))
+            .collect();
         (path, entries)
     }
 
@@ -244,7 +271,14 @@ impl<'de> Table<'de> {
             let mut diag = Diagnostic::error(
                 "unknown-key",
                 span.clone(),
-                format!("unknown key `{key}` in `{}`", if self.path.is_empty() { "the profile" } else { &self.path }),
+                format!(
+                    "unknown key `{key}` in `{}`",
+                    if self.path.is_empty() {
+                        "the profile"
+                    } else {
+                        &self.path
+                    }
+                ),
             )
             .label("not a key of this section");
             let best = self
@@ -270,8 +304,12 @@ impl<'de> Table<'de> {
 pub fn check_range(d: &mut Diags, path: &str, v: &Sp<i64>, lo: i64, hi: i64) -> bool {
     if v.value < lo || v.value > hi {
         d.push(
-            Diagnostic::error("out-of-range", v.span.clone(), format!("`{path}` is out of range"))
-                .label(format!("{} is not within {lo}..={hi}", v.value)),
+            Diagnostic::error(
+                "out-of-range",
+                v.span.clone(),
+                format!("`{path}` is out of range"),
+            )
+            .label(format!("{} is not within {lo}..={hi}", v.value)),
         );
         false
     } else {

@@ -9,8 +9,20 @@ use crate::model::*;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-const AFTER_SB_0PRI: &[&str] = &["disconnect", "discard-younger-primary", "discard-older-primary", "discard-zero-changes", "discard-least-changes"];
-const AFTER_SB_1PRI: &[&str] = &["disconnect", "consensus", "violently-as0p", "discard-secondary", "call-pri-lost-after-sb"];
+const AFTER_SB_0PRI: &[&str] = &[
+    "disconnect",
+    "discard-younger-primary",
+    "discard-older-primary",
+    "discard-zero-changes",
+    "discard-least-changes",
+];
+const AFTER_SB_1PRI: &[&str] = &[
+    "disconnect",
+    "consensus",
+    "violently-as0p",
+    "discard-secondary",
+    "call-pri-lost-after-sb",
+];
 const AFTER_SB_2PRI: &[&str] = &["disconnect", "violently-as0p", "call-pri-lost-after-sb"];
 const FENCING: &[&str] = &["dont-care", "resource-only", "resource-and-stonith"];
 
@@ -31,13 +43,21 @@ fn network(cx: &mut Cx, v: Option<Sp<String>>, nodes: &[Node]) -> Network {
             }
         }
         Some(_) => Network::Admin,
-        None if !nodes.is_empty() && nodes.iter().all(|n| n.replication.is_some()) => Network::Replication,
+        None if !nodes.is_empty() && nodes.iter().all(|n| n.replication.is_some()) => {
+            Network::Replication
+        }
         None => Network::Admin,
     }
 }
 
 /// The `[drbd]` section: site-wide tuning and policies, then resources.
-pub fn drbd(cx: &mut Cx, t: Option<Table>, nodes: &[Node], volumes: &[Volume], site: &str) -> (Drbd, Sp<String>) {
+pub fn drbd(
+    cx: &mut Cx,
+    t: Option<Table>,
+    nodes: &[Node],
+    volumes: &[Volume],
+    site: &str,
+) -> (Drbd, Sp<String>) {
     let first = nodes.first().map(|n| n.name.clone()).unwrap_or_default();
     let mut drbd = Drbd {
         wfc_timeout: 120,
@@ -50,7 +70,9 @@ pub fn drbd(cx: &mut Cx, t: Option<Table>, nodes: &[Node], volumes: &[Volume], s
         resources: Vec::new(),
     };
     let mut fencing_span = Sp::new("resource-only".to_string(), 0..0);
-    let Some(mut t) = t else { return (drbd, fencing_span) };
+    let Some(mut t) = t else {
+        return (drbd, fencing_span);
+    };
     let d = &mut cx.d;
     let wfc = t.int_in(d, "wfc_timeout", 0, 86400);
     let degr = t.int_in(d, "degr_wfc_timeout", 0, 86400);
@@ -88,40 +110,85 @@ pub fn drbd(cx: &mut Cx, t: Option<Table>, nodes: &[Node], volumes: &[Volume], s
         Some(p) if cx.one_of(&p, "DRBD protocol", &["A", "B", "C"]) => p.value,
         _ => "C".into(),
     };
-    let pick = |cx: &mut Cx, v: Option<Sp<String>>, what: &str, allowed: &[&str], default: &str| -> String {
+    let pick = |cx: &mut Cx,
+                v: Option<Sp<String>>,
+                what: &str,
+                allowed: &[&str],
+                default: &str|
+     -> String {
         match v {
-            Some(v) if v.value.strip_prefix("discard-node-").is_some_and(|n| cx.node_spans.contains_key(n)) && what == "after-sb-0pri policy" => v.value,
+            Some(v)
+                if v.value
+                    .strip_prefix("discard-node-")
+                    .is_some_and(|n| cx.node_spans.contains_key(n))
+                    && what == "after-sb-0pri policy" =>
+            {
+                v.value
+            }
             Some(v) if cx.one_of(&v, what, allowed) => v.value,
             _ => default.to_string(),
         }
     };
-    let sb0 = pick(cx, sb0, "after-sb-0pri policy", AFTER_SB_0PRI, "discard-zero-changes");
-    let sb1 = pick(cx, sb1, "after-sb-1pri policy", AFTER_SB_1PRI, "discard-secondary");
+    let sb0 = pick(
+        cx,
+        sb0,
+        "after-sb-0pri policy",
+        AFTER_SB_0PRI,
+        "discard-zero-changes",
+    );
+    let sb1 = pick(
+        cx,
+        sb1,
+        "after-sb-1pri policy",
+        AFTER_SB_1PRI,
+        "discard-secondary",
+    );
     let sb2 = pick(cx, sb2, "after-sb-2pri policy", AFTER_SB_2PRI, "disconnect");
     if let Some(f) = fencing {
         if cx.one_of(&f, "fencing policy", FENCING) {
             fencing_span = f;
         }
     }
-    let notify = cx.checked(notify, "bad-value", "split-brain recipient", grammar::recipient).unwrap_or_else(|| "root".into());
+    let notify = cx
+        .checked(
+            notify,
+            "bad-value",
+            "split-brain recipient",
+            grammar::recipient,
+        )
+        .unwrap_or_else(|| "root".into());
     let demote = demote.is_none_or(|d| d.value);
     let allow_two = two.is_none_or(|t| t.value);
 
     let mut handlers = Vec::new();
     if demote {
-        handlers.push(Handler { name: "before-resync-target".into(), command: "/usr/sbin/drbdsetup secondary $DRBD_MINOR".into() });
+        handlers.push(Handler {
+            name: "before-resync-target".into(),
+            command: "/usr/sbin/drbdsetup secondary $DRBD_MINOR".into(),
+        });
     }
-    handlers.push(Handler { name: "split-brain".into(), command: format!("/usr/lib/drbd/notify-split-brain.sh {notify}") });
+    handlers.push(Handler {
+        name: "split-brain".into(),
+        command: format!("/usr/lib/drbd/notify-split-brain.sh {notify}"),
+    });
     if fencing_span.value != "dont-care" {
-        handlers.push(Handler { name: "fence-peer".into(), command: format!("/usr/lib/{site}-storage/fence-peer") });
+        handlers.push(Handler {
+            name: "fence-peer".into(),
+            command: format!("/usr/lib/{site}-storage/fence-peer"),
+        });
     }
 
-    let Some(resources) = resources else { return (drbd, fencing_span) };
+    let Some(resources) = resources else {
+        return (drbd, fencing_span);
+    };
     let (path, entries) = resources.into_entries();
     let mut minors: BTreeMap<u32, Range<usize>> = BTreeMap::new();
     let mut backing: BTreeMap<String, Range<usize>> = BTreeMap::new();
     for (key, value) in entries {
-        let Some(mut t) = Table::from_value(&mut cx.d, &format!("{path}.{}", key.value), value) else { continue };
+        let Some(mut t) = Table::from_value(&mut cx.d, &format!("{path}.{}", key.value), value)
+        else {
+            continue;
+        };
         let d = &mut cx.d;
         let minor = t.req_int(d, "minor", "0");
         let port = t.req_int(d, "port", "7790");
@@ -130,12 +197,32 @@ pub fn drbd(cx: &mut Cx, t: Option<Table>, nodes: &[Node], volumes: &[Volume], s
         let on_span = t.span.clone();
         t.finish(d);
         let name_ok = cx.check(&key, "bad-name", "resource name", grammar::name);
-        let minor = minor.filter(|m| super::read::check_range(&mut cx.d, &format!("drbd.resources.{}.minor", key.value), m, 0, 1048575));
-        let port = port.filter(|p| super::read::check_range(&mut cx.d, &format!("drbd.resources.{}.port", key.value), p, 1024, 65535));
+        let minor = minor.filter(|m| {
+            super::read::check_range(
+                &mut cx.d,
+                &format!("drbd.resources.{}.minor", key.value),
+                m,
+                0,
+                1048575,
+            )
+        });
+        let port = port.filter(|p| {
+            super::read::check_range(
+                &mut cx.d,
+                &format!("drbd.resources.{}.port", key.value),
+                p,
+                1024,
+                65535,
+            )
+        });
         if let Some(m) = &minor {
             let m32 = m.value as u32;
             if let Some(first) = minors.get(&m32) {
-                cx.duplicate(m.span.clone(), first.clone(), format!("DRBD minor {m32} is used twice"));
+                cx.duplicate(
+                    m.span.clone(),
+                    first.clone(),
+                    format!("DRBD minor {m32} is used twice"),
+                );
             } else {
                 minors.insert(m32, m.span.clone());
             }
@@ -158,20 +245,32 @@ pub fn drbd(cx: &mut Cx, t: Option<Table>, nodes: &[Node], volumes: &[Volume], s
                 }
                 Some(x) if x.kind != VolumeKind::Drbd => {
                     cx.d.push(
-                        Diagnostic::error("wrong-reference", v.span.clone(), format!("volume `{}` is not a DRBD backing volume", v.value))
-                            .label(format!("it is declared `kind = \"{}\"`", kind_name(x.kind)))
-                            .help("backing volumes have `kind = \"drbd\"`"),
+                        Diagnostic::error(
+                            "wrong-reference",
+                            v.span.clone(),
+                            format!("volume `{}` is not a DRBD backing volume", v.value),
+                        )
+                        .label(format!("it is declared `kind = \"{}\"`", kind_name(x.kind)))
+                        .help("backing volumes have `kind = \"drbd\"`"),
                     );
                 }
                 Some(x) => {
                     if let Some(n) = res_nodes.iter().find(|n| !x.nodes.contains(n)) {
                         cx.d.push(
-                            Diagnostic::error("wrong-reference", v.span.clone(), format!("volume `{}` does not exist on node `{n}`", v.value))
-                                .label("the resource's nodes must both carry its backing volume"),
+                            Diagnostic::error(
+                                "wrong-reference",
+                                v.span.clone(),
+                                format!("volume `{}` does not exist on node `{n}`", v.value),
+                            )
+                            .label("the resource's nodes must both carry its backing volume"),
                         );
                     }
                     if let Some(first) = backing.get(&v.value) {
-                        cx.duplicate(v.span.clone(), first.clone(), format!("volume `{}` backs two resources", v.value));
+                        cx.duplicate(
+                            v.span.clone(),
+                            first.clone(),
+                            format!("volume `{}` backs two resources", v.value),
+                        );
                     } else {
                         backing.insert(v.value.clone(), v.span.clone());
                     }
@@ -183,15 +282,27 @@ pub fn drbd(cx: &mut Cx, t: Option<Table>, nodes: &[Node], volumes: &[Volume], s
         }
         if let Some(first) = cx.resource_spans.get(&key.value) {
             let first = first.clone();
-            cx.duplicate(key.span.clone(), first, format!("resource `{}` is defined twice", key.value));
+            cx.duplicate(
+                key.span.clone(),
+                first,
+                format!("resource `{}` is defined twice", key.value),
+            );
             continue;
         }
-        cx.resource_spans.insert(key.value.clone(), key.span.clone());
-        let (Some(minor), Some(port), Some(volume)) = (minor, port, volume) else { continue };
+        cx.resource_spans
+            .insert(key.value.clone(), key.span.clone());
+        let (Some(minor), Some(port), Some(volume)) = (minor, port, volume) else {
+            continue;
+        };
         // Ports are per address: recorded for the site-wide check.
         for n in &res_nodes {
             if let Some(node) = nodes.iter().find(|x| &x.name == n) {
-                cx.port_uses.push((node.address_on(drbd.network), port.value as u16, port.span.clone(), format!("DRBD resource `{}`", key.value)));
+                cx.port_uses.push((
+                    node.address_on(drbd.network),
+                    port.value as u16,
+                    port.span.clone(),
+                    format!("DRBD resource `{}`", key.value),
+                ));
             }
         }
         drbd.resources.push(DrbdResource {
@@ -221,7 +332,12 @@ pub fn kind_name(k: VolumeKind) -> &'static str {
     }
 }
 
-pub fn ocfs2(cx: &mut Cx, t: Option<Table>, nodes: &[Node], drbd: &Drbd) -> Option<(Ocfs2, Option<Sp<String>>)> {
+pub fn ocfs2(
+    cx: &mut Cx,
+    t: Option<Table>,
+    nodes: &[Node],
+    drbd: &Drbd,
+) -> Option<(Ocfs2, Option<Sp<String>>)> {
     let mut t = t?;
     let d = &mut cx.d;
     let cluster = t.str(d, "cluster");
@@ -235,7 +351,14 @@ pub fn ocfs2(cx: &mut Cx, t: Option<Table>, nodes: &[Node], drbd: &Drbd) -> Opti
     t.finish(d);
     let net_span = net.clone();
     let mut o = Ocfs2 {
-        cluster: cx.checked(cluster, "bad-name", "OCFS2 cluster name", grammar::cluster_name).unwrap_or_else(|| "ocfs2".into()),
+        cluster: cx
+            .checked(
+                cluster,
+                "bad-name",
+                "OCFS2 cluster name",
+                grammar::cluster_name,
+            )
+            .unwrap_or_else(|| "ocfs2".into()),
         port: port.as_ref().map(|p| p.value as u16).unwrap_or(7777),
         network: Network::Admin,
         heartbeat_threshold: u32_of(threshold, 31),
@@ -251,20 +374,35 @@ pub fn ocfs2(cx: &mut Cx, t: Option<Table>, nodes: &[Node], drbd: &Drbd) -> Opti
     if o.keepalive_delay_ms >= o.idle_timeout_ms {
         if let Some(k) = &keepalive {
             cx.d.push(
-                Diagnostic::error("out-of-range", k.span.clone(), "the o2cb keepalive delay must be shorter than the idle timeout")
-                    .label(format!("{} ms is not below idle_timeout_ms = {}", o.keepalive_delay_ms, o.idle_timeout_ms)),
+                Diagnostic::error(
+                    "out-of-range",
+                    k.span.clone(),
+                    "the o2cb keepalive delay must be shorter than the idle timeout",
+                )
+                .label(format!(
+                    "{} ms is not below idle_timeout_ms = {}",
+                    o.keepalive_delay_ms, o.idle_timeout_ms
+                )),
             );
         }
     }
     let pspan = port.map(|p| p.span).unwrap_or(0..0);
     for n in nodes {
-        cx.port_uses.push((n.address_on(o.network), o.port, pspan.clone(), "the o2cb cluster".into()));
+        cx.port_uses.push((
+            n.address_on(o.network),
+            o.port,
+            pspan.clone(),
+            "the o2cb cluster".into(),
+        ));
     }
     if let Some(fs) = filesystems {
         let (path, entries) = fs.into_entries();
         let mut used: BTreeMap<String, Range<usize>> = BTreeMap::new();
         for (key, value) in entries {
-            let Some(mut t) = Table::from_value(&mut cx.d, &format!("{path}.{}", key.value), value) else { continue };
+            let Some(mut t) = Table::from_value(&mut cx.d, &format!("{path}.{}", key.value), value)
+            else {
+                continue;
+            };
             let d = &mut cx.d;
             let resource = t.req_str(d, "resource", "\"drbd0\"");
             let mode = t.str(d, "mode");
@@ -274,37 +412,62 @@ pub fn ocfs2(cx: &mut Cx, t: Option<Table>, nodes: &[Node], drbd: &Drbd) -> Opti
             let slots = t.int_in(d, "slots", 1, 255);
             t.finish(d);
             let name_ok = cx.check(&key, "bad-name", "filesystem name", grammar::name);
-            let res = resource.as_ref().and_then(|r| match drbd.resources.iter().find(|x| x.name == r.value) {
-                Some(x) => {
-                    if let Some(first) = used.get(&r.value) {
-                        cx.duplicate(r.span.clone(), first.clone(), format!("resource `{}` carries two filesystems", r.value));
-                    } else {
-                        used.insert(r.value.clone(), r.span.clone());
+            let res = resource.as_ref().and_then(|r| {
+                match drbd.resources.iter().find(|x| x.name == r.value) {
+                    Some(x) => {
+                        if let Some(first) = used.get(&r.value) {
+                            cx.duplicate(
+                                r.span.clone(),
+                                first.clone(),
+                                format!("resource `{}` carries two filesystems", r.value),
+                            );
+                        } else {
+                            used.insert(r.value.clone(), r.span.clone());
+                        }
+                        Some(x)
                     }
-                    Some(x)
-                }
-                None => {
-                    if !cx.resource_spans.contains_key(&r.value) {
-                        let known = cx.resource_spans.clone();
-                        cx.unknown_ref(r, "DRBD resource", &known);
+                    None => {
+                        if !cx.resource_spans.contains_key(&r.value) {
+                            let known = cx.resource_spans.clone();
+                            cx.unknown_ref(r, "DRBD resource", &known);
+                        }
+                        None
                     }
-                    None
                 }
             });
             let mode = match mode {
-                Some(m) if cx.one_of(&m, "mkfs.ocfs2 -T type", &["mail", "datafiles", "vmstore"]) => m.value,
+                Some(m)
+                    if cx.one_of(&m, "mkfs.ocfs2 -T type", &["mail", "datafiles", "vmstore"]) =>
+                {
+                    m.value
+                }
                 _ => "datafiles".into(),
             };
             let level = match level {
-                Some(l) if cx.one_of(&l, "feature level", &["default", "max-compat", "max-features"]) => l.value,
+                Some(l)
+                    if cx.one_of(
+                        &l,
+                        "feature level",
+                        &["default", "max-compat", "max-features"],
+                    ) =>
+                {
+                    l.value
+                }
                 _ => "default".into(),
             };
-            let mp = mountpoint.and_then(|m| cx.check(&m, "bad-path", "mountpoint", grammar::path).then_some(m));
+            let mp = mountpoint.and_then(|m| {
+                cx.check(&m, "bad-path", "mountpoint", grammar::path)
+                    .then_some(m)
+            });
             if let Some(m) = &mp {
                 let k = format!("mountpoint:{}", m.value);
                 if let Some(first) = cx.fs_spans.get(&k) {
                     let first = first.clone();
-                    cx.duplicate(m.span.clone(), first, format!("mountpoint `{}` is used twice", m.value));
+                    cx.duplicate(
+                        m.span.clone(),
+                        first,
+                        format!("mountpoint `{}` is used twice", m.value),
+                    );
                 } else {
                     cx.fs_spans.insert(k, m.span.clone());
                 }
@@ -319,19 +482,32 @@ pub fn ocfs2(cx: &mut Cx, t: Option<Table>, nodes: &[Node], drbd: &Drbd) -> Opti
                 continue;
             }
             if cx.fs_spans.contains_key(&key.value) || cx.volume_spans.contains_key(&key.value) {
-                let first = cx.fs_spans.get(&key.value).or(cx.volume_spans.get(&key.value)).cloned().unwrap_or(0..0);
-                cx.duplicate(key.span.clone(), first, format!("`{}` already names a volume or filesystem", key.value));
+                let first = cx
+                    .fs_spans
+                    .get(&key.value)
+                    .or(cx.volume_spans.get(&key.value))
+                    .cloned()
+                    .unwrap_or(0..0);
+                cx.duplicate(
+                    key.span.clone(),
+                    first,
+                    format!("`{}` already names a volume or filesystem", key.value),
+                );
                 continue;
             }
             cx.fs_spans.insert(key.value.clone(), key.span.clone());
-            let (Some(res), Some(mp)) = (res, mp) else { continue };
+            let (Some(res), Some(mp)) = (res, mp) else {
+                continue;
+            };
             o.filesystems.push(Ocfs2Fs {
                 name: key.value,
                 resource: res.name.clone(),
                 device: format!("/dev/drbd{}", res.minor),
                 mode,
                 feature_level: level,
-                slots: slots.map(|s| s.value as u32).unwrap_or(res.nodes.len() as u32),
+                slots: slots
+                    .map(|s| s.value as u32)
+                    .unwrap_or(res.nodes.len() as u32),
                 mountpoint: mp.value,
                 mount_options,
                 nodes: res.nodes.clone(),
@@ -341,14 +517,22 @@ pub fn ocfs2(cx: &mut Cx, t: Option<Table>, nodes: &[Node], drbd: &Drbd) -> Opti
     Some((o, net_span))
 }
 
-pub fn shares(cx: &mut Cx, t: Option<Table>, volumes: &[Volume], ocfs2: Option<&Ocfs2>) -> Vec<Share> {
+pub fn shares(
+    cx: &mut Cx,
+    t: Option<Table>,
+    volumes: &[Volume],
+    ocfs2: Option<&Ocfs2>,
+) -> Vec<Share> {
     let Some(t) = t else { return Vec::new() };
     let (path, entries) = t.into_entries();
     let mut out = Vec::new();
     let mut links: BTreeMap<String, Range<usize>> = BTreeMap::new();
     let mut pools: BTreeMap<String, Range<usize>> = BTreeMap::new();
     for (key, value) in entries {
-        let Some(mut t) = Table::from_value(&mut cx.d, &format!("{path}.{}", key.value), value) else { continue };
+        let Some(mut t) = Table::from_value(&mut cx.d, &format!("{path}.{}", key.value), value)
+        else {
+            continue;
+        };
         let d = &mut cx.d;
         let on = t.req_str(d, "on", "\"ocfs2-small\"");
         let dir = t.str(d, "dir");
@@ -364,53 +548,106 @@ pub fn shares(cx: &mut Cx, t: Option<Table>, volumes: &[Volume], ocfs2: Option<&
             if let Some(v) = volumes.iter().find(|v| v.name == o.value) {
                 if v.kind == VolumeKind::Drbd {
                     cx.d.push(
-                        Diagnostic::error("wrong-reference", o.span.clone(), format!("volume `{}` is a DRBD backing device", o.value))
-                            .label("shares live on mounted volumes")
-                            .help("name the OCFS2 filesystem on its DRBD resource instead"),
+                        Diagnostic::error(
+                            "wrong-reference",
+                            o.span.clone(),
+                            format!("volume `{}` is a DRBD backing device", o.value),
+                        )
+                        .label("shares live on mounted volumes")
+                        .help("name the OCFS2 filesystem on its DRBD resource instead"),
                     );
                     return None;
                 }
-                return Some((ShareOn::Volume { name: v.name.clone(), kind: v.kind }, v.mountpoint.clone().unwrap_or_default(), v.nodes.clone()));
+                return Some((
+                    ShareOn::Volume {
+                        name: v.name.clone(),
+                        kind: v.kind,
+                    },
+                    v.mountpoint.clone().unwrap_or_default(),
+                    v.nodes.clone(),
+                ));
             }
-            if let Some(f) = ocfs2.and_then(|o2| o2.filesystems.iter().find(|f| f.name == o.value)) {
-                return Some((ShareOn::Ocfs2 { name: f.name.clone() }, f.mountpoint.clone(), f.nodes.clone()));
+            if let Some(f) = ocfs2.and_then(|o2| o2.filesystems.iter().find(|f| f.name == o.value))
+            {
+                return Some((
+                    ShareOn::Ocfs2 {
+                        name: f.name.clone(),
+                    },
+                    f.mountpoint.clone(),
+                    f.nodes.clone(),
+                ));
             }
             if cx.volume_spans.contains_key(&o.value) || cx.fs_spans.contains_key(&o.value) {
                 return None; // invalid itself, already reported
             }
             let mut known = cx.volume_spans.clone();
-            known.extend(cx.fs_spans.iter().filter(|(k, _)| !k.starts_with("mountpoint:")).map(|(k, v)| (k.clone(), v.clone())));
+            known.extend(
+                cx.fs_spans
+                    .iter()
+                    .filter(|(k, _)| !k.starts_with("mountpoint:"))
+                    .map(|(k, v)| (k.clone(), v.clone())),
+            );
             cx.unknown_ref(o, "volume or OCFS2 filesystem", &known);
             None
         });
         let dir = match dir {
-            Some(d) if cx.check(&d, "bad-path", "share directory", grammar::relative_path) => d.value,
+            Some(d) if cx.check(&d, "bad-path", "share directory", grammar::relative_path) => {
+                d.value
+            }
             _ => key.value.clone(),
         };
-        let link = link.and_then(|l| cx.check(&l, "bad-path", "symlink", grammar::path).then_some(l));
+        let link = link.and_then(|l| {
+            cx.check(&l, "bad-path", "symlink", grammar::path)
+                .then_some(l)
+        });
         if let Some(l) = &link {
             if let Some(first) = links.get(&l.value) {
-                cx.duplicate(l.span.clone(), first.clone(), format!("symlink `{}` is used twice", l.value));
+                cx.duplicate(
+                    l.span.clone(),
+                    first.clone(),
+                    format!("symlink `{}` is used twice", l.value),
+                );
             } else {
                 links.insert(l.value.clone(), l.span.clone());
             }
         }
         let mode = match mode {
-            Some(m) if m.value.len() == 4 && m.value.starts_with('0') && m.value.chars().all(|c| ('0'..='7').contains(&c)) => m.value,
+            Some(m)
+                if m.value.len() == 4
+                    && m.value.starts_with('0')
+                    && m.value.chars().all(|c| ('0'..='7').contains(&c)) =>
+            {
+                m.value
+            }
             Some(m) => {
-                cx.d.push(Diagnostic::error("bad-value", m.span.clone(), format!("invalid mode `{}`", printable(&m.value))).label("expected an octal mode such as `0755`"));
+                cx.d.push(
+                    Diagnostic::error(
+                        "bad-value",
+                        m.span.clone(),
+                        format!("invalid mode `{}`", printable(&m.value)),
+                    )
+                    .label("expected an octal mode such as `0755`"),
+                );
                 "0755".into()
             }
             None => "0755".into(),
         };
-        let owner = cx.checked(owner, "bad-name", "owner", grammar::account).unwrap_or_else(|| "root".into());
-        let group = cx.checked(group, "bad-name", "group", grammar::account).unwrap_or_else(|| "root".into());
+        let owner = cx
+            .checked(owner, "bad-name", "owner", grammar::account)
+            .unwrap_or_else(|| "root".into());
+        let group = cx
+            .checked(group, "bad-name", "group", grammar::account)
+            .unwrap_or_else(|| "root".into());
         let pool = pool.and_then(|p| {
             if !cx.check(&p, "bad-name", "libvirt pool name", grammar::name) {
                 return None;
             }
             if let Some(first) = pools.get(&p.value) {
-                cx.duplicate(p.span.clone(), first.clone(), format!("libvirt pool `{}` is defined twice", p.value));
+                cx.duplicate(
+                    p.span.clone(),
+                    first.clone(),
+                    format!("libvirt pool `{}` is defined twice", p.value),
+                );
                 return None;
             }
             pools.insert(p.value.clone(), p.span.clone());
@@ -423,11 +660,19 @@ pub fn shares(cx: &mut Cx, t: Option<Table>, volumes: &[Volume], ocfs2: Option<&
             let espan = e.span.clone();
             e.finish(&mut cx.d);
             let Some(clients) = clients else { continue };
-            if !cx.check(&clients, "bad-value", "NFS client pattern", grammar::export_clients) {
+            if !cx.check(
+                &clients,
+                "bad-value",
+                "NFS client pattern",
+                grammar::export_clients,
+            ) {
                 continue;
             }
             let opts = options.unwrap_or_else(|| {
-                ["rw", "sync", "no_subtree_check", "root_squash"].iter().map(|s| Sp::new(s.to_string(), 0..0)).collect()
+                ["rw", "sync", "no_subtree_check", "root_squash"]
+                    .iter()
+                    .map(|s| Sp::new(s.to_string(), 0..0))
+                    .collect()
             });
             let mut list = Vec::new();
             for o in &opts {
@@ -451,18 +696,27 @@ pub fn shares(cx: &mut Cx, t: Option<Table>, volumes: &[Volume], ocfs2: Option<&
                     );
                 }
             }
-            export_list.push(ExportClient { clients: clients.value, options: list });
+            export_list.push(ExportClient {
+                clients: clients.value,
+                options: list,
+            });
         }
         if !name_ok {
             continue;
         }
         if let Some(first) = cx.share_spans.get(&key.value) {
             let first = first.clone();
-            cx.duplicate(key.span.clone(), first, format!("share `{}` is defined twice", key.value));
+            cx.duplicate(
+                key.span.clone(),
+                first,
+                format!("share `{}` is defined twice", key.value),
+            );
             continue;
         }
         cx.share_spans.insert(key.value.clone(), key.span.clone());
-        let Some((on, base, share_nodes)) = target else { continue };
+        let Some((on, base, share_nodes)) = target else {
+            continue;
+        };
         out.push(Share {
             name: key.value,
             path: format!("{base}/{dir}"),
@@ -503,24 +757,30 @@ pub fn unison(cx: &mut Cx, t: Option<Table>, nodes: &[Node], volumes: &[Volume])
     let client_key = t.str(d, "client_key");
     let host_key = t.str(d, "server_host_key");
     t.finish(d);
-    let vol = volume.as_ref().and_then(|v| match volumes.iter().find(|x| x.name == v.value) {
-        Some(x) if x.kind == VolumeKind::Unison => Some(x.clone()),
-        Some(x) => {
-            cx.d.push(
-                Diagnostic::error("wrong-reference", v.span.clone(), format!("volume `{}` is not a unison volume", v.value))
+    let vol = volume
+        .as_ref()
+        .and_then(|v| match volumes.iter().find(|x| x.name == v.value) {
+            Some(x) if x.kind == VolumeKind::Unison => Some(x.clone()),
+            Some(x) => {
+                cx.d.push(
+                    Diagnostic::error(
+                        "wrong-reference",
+                        v.span.clone(),
+                        format!("volume `{}` is not a unison volume", v.value),
+                    )
                     .label(format!("it is declared `kind = \"{}\"`", kind_name(x.kind)))
                     .help("unison replicates volumes of `kind = \"unison\"`"),
-            );
-            None
-        }
-        None => {
-            if !cx.volume_spans.contains_key(&v.value) {
-                let known = cx.volume_spans.clone();
-                cx.unknown_ref(v, "volume", &known);
+                );
+                None
             }
-            None
-        }
-    });
+            None => {
+                if !cx.volume_spans.contains_key(&v.value) {
+                    let known = cx.volume_spans.clone();
+                    cx.unknown_ref(v, "volume", &known);
+                }
+                None
+            }
+        });
     let node_ref = |cx: &mut Cx, v: Option<Sp<String>>| -> Option<String> {
         let v = v?;
         if cx.node_spans.contains_key(&v.value) {
@@ -545,32 +805,61 @@ pub fn unison(cx: &mut Cx, t: Option<Table>, nodes: &[Node], volumes: &[Volume])
     }
     let network = network(cx, net, nodes);
     let profile = cx.checked(profile, "bad-name", "unison profile name", grammar::name);
-    let schedule = cx.checked(schedule, "bad-schedule", "schedule", grammar::schedule).unwrap_or_else(|| "daily".into());
+    let schedule = cx
+        .checked(schedule, "bad-schedule", "schedule", grammar::schedule)
+        .unwrap_or_else(|| "daily".into());
     let prefer = match prefer {
         Some(p) if cx.one_of(&p, "unison prefer", &["newer", "older"]) => p.value,
         _ => "newer".into(),
     };
-    let logfile = cx.checked(logfile, "bad-path", "log file", grammar::path).unwrap_or_else(|| "/var/log/unison.log".into());
-    let mut rot = LogRotate { frequency: "daily".into(), rotate: 28, compress: true };
+    let logfile = cx
+        .checked(logfile, "bad-path", "log file", grammar::path)
+        .unwrap_or_else(|| "/var/log/unison.log".into());
+    let mut rot = LogRotate {
+        frequency: "daily".into(),
+        rotate: 28,
+        compress: true,
+    };
     if let Some(mut l) = logrotate {
         let f = l.str(&mut cx.d, "frequency");
         let r = l.int_in(&mut cx.d, "rotate", 1, 3650);
         let c = l.bool(&mut cx.d, "compress");
         l.finish(&mut cx.d);
         if let Some(f) = f {
-            if cx.one_of(&f, "rotation frequency", &["daily", "weekly", "monthly", "yearly"]) {
+            if cx.one_of(
+                &f,
+                "rotation frequency",
+                &["daily", "weekly", "monthly", "yearly"],
+            ) {
                 rot.frequency = f.value;
             }
         }
         rot.rotate = u32_of(r, 28);
         rot.compress = c.is_none_or(|c| c.value);
     }
-    let client_key = cx.checked(client_key, "bad-value", "ssh public key", grammar::ssh_public_key);
-    let server_host_key = cx.checked(host_key, "bad-value", "ssh host key", grammar::ssh_public_key);
+    let client_key = cx.checked(
+        client_key,
+        "bad-value",
+        "ssh public key",
+        grammar::ssh_public_key,
+    );
+    let server_host_key = cx.checked(
+        host_key,
+        "bad-value",
+        "ssh host key",
+        grammar::ssh_public_key,
+    );
     let perms = match perms {
         Some(p) if p.value >= -1 && p.value <= 0o7777 => p.value,
         Some(p) => {
-            cx.d.push(Diagnostic::error("out-of-range", p.span, "unison perms must be -1 or a mode mask").label("expected -1 or 0..=4095"));
+            cx.d.push(
+                Diagnostic::error(
+                    "out-of-range",
+                    p.span,
+                    "unison perms must be -1 or a mode mask",
+                )
+                .label("expected -1 or 0..=4095"),
+            );
             -1
         }
         None => -1,
@@ -612,7 +901,12 @@ pub fn nfs(cx: &mut Cx, t: Option<Table>) -> Nfs {
     nfs
 }
 
-fn symlink_map(cx: &mut Cx, t: Option<Table>, what: &str, target_check: fn(&str) -> grammar::Check) -> Vec<(Sp<String>, Sp<String>)> {
+fn symlink_map(
+    cx: &mut Cx,
+    t: Option<Table>,
+    what: &str,
+    target_check: fn(&str) -> grammar::Check,
+) -> Vec<(Sp<String>, Sp<String>)> {
     let Some(t) = t else { return Vec::new() };
     let (_, entries) = t.into_entries();
     let mut out = Vec::new();
@@ -621,11 +915,16 @@ fn symlink_map(cx: &mut Cx, t: Option<Table>, what: &str, target_check: fn(&str)
         let target = match value.take() {
             toml_span::value::ValueInner::String(s) => Sp::new(s.into_owned(), span),
             _ => {
-                cx.d.push(Diagnostic::error("wrong-type", span, format!("{what} targets are strings")).label("expected a string"));
+                cx.d.push(
+                    Diagnostic::error("wrong-type", span, format!("{what} targets are strings"))
+                        .label("expected a string"),
+                );
                 continue;
             }
         };
-        if cx.check(&key, "bad-path", "path", grammar::path) && cx.check(&target, "bad-path", what, target_check) {
+        if cx.check(&key, "bad-path", "path", grammar::path)
+            && cx.check(&target, "bad-path", what, target_check)
+        {
             out.push((key, target));
         }
     }
@@ -637,12 +936,20 @@ fn map_name(s: &str) -> grammar::Check {
     if ok {
         Ok(())
     } else {
-        Err(grammar::Refusal { expected: "an automount map name such as `auto.home`".into(), help: None })
+        Err(grammar::Refusal {
+            expected: "an automount map name such as `auto.home`".into(),
+            help: None,
+        })
     }
 }
 
 pub fn client(cx: &mut Cx, t: Option<Table>, site: &str) -> Client {
-    let mut c = Client { package: format!("{site}-storage-client"), staging: "/staging".into(), automounts: Vec::new(), links: Vec::new() };
+    let mut c = Client {
+        package: format!("{site}-storage-client"),
+        staging: "/staging".into(),
+        automounts: Vec::new(),
+        links: Vec::new(),
+    };
     if let Some(mut t) = t {
         let staging = t.str(&mut cx.d, "staging");
         let links = t.table(&mut cx.d, "links");
@@ -652,16 +959,29 @@ pub fn client(cx: &mut Cx, t: Option<Table>, site: &str) -> Client {
             c.staging = s;
         }
         for (p, target) in symlink_map(cx, links, "symlink target", grammar::relative_path) {
-            c.links.push(Symlink { path: p.value, target: target.value });
+            c.links.push(Symlink {
+                path: p.value,
+                target: target.value,
+            });
         }
         for (p, map) in symlink_map(cx, automounts, "automount map", map_name) {
-            c.automounts.push(Automount { mountpoint: p.value, map: map.value });
+            c.automounts.push(Automount {
+                mountpoint: p.value,
+                map: map.value,
+            });
         }
     }
     c
 }
 
-pub fn nis(cx: &mut Cx, t: Option<Table>, site: &Sp<String>, domain: &str, nodes: &[Node], shares: &[Share]) -> Option<Nis> {
+pub fn nis(
+    cx: &mut Cx,
+    t: Option<Table>,
+    site: &Sp<String>,
+    domain: &str,
+    nodes: &[Node],
+    shares: &[Share],
+) -> Option<Nis> {
     let mut t = t?;
     let d = &mut cx.d;
     let nis_domain = t.req_str(d, "domain", "\"pasta.net\"");
@@ -673,31 +993,50 @@ pub fn nis(cx: &mut Cx, t: Option<Table>, site: &Sp<String>, domain: &str, nodes
     let staging = t.str_list(d, "staging");
     t.finish(d);
     let nis_domain = cx.checked(nis_domain, "bad-name", "NIS domain", grammar::domain)?;
-    let node_binding = cx.checked(binding, "bad-name", "NIS server", grammar::host).unwrap_or_else(|| "localhost".into());
+    let node_binding = cx
+        .checked(binding, "bad-name", "NIS server", grammar::host)
+        .unwrap_or_else(|| "localhost".into());
     let mut server_list = Vec::new();
     for s in servers.unwrap_or_default() {
-        if cx.check(&s, "bad-name", "NIS server", |x| grammar::host(x).or_else(|_| grammar::ip(x).map(|_| ()))) {
+        if cx.check(&s, "bad-name", "NIS server", |x| {
+            grammar::host(x).or_else(|_| grammar::ip(x).map(|_| ()))
+        }) {
             server_list.push(s.value);
         }
     }
     let mut automount_options = Vec::new();
     for o in options.unwrap_or_else(|| vec![Sp::new("nfsvers=3".into(), 0..0)]) {
-        if cx.check(&o, "bad-option", "automount option", grammar::automount_option) {
+        if cx.check(
+            &o,
+            "bad-option",
+            "automount option",
+            grammar::automount_option,
+        ) {
             automount_options.push(o.value);
         }
     }
-    let hosts: Vec<String> = nodes.iter().map(|n| format!("{}.{domain}", n.name)).collect();
+    let hosts: Vec<String> = nodes
+        .iter()
+        .map(|n| format!("{}.{domain}", n.name))
+        .collect();
     let share_ref = |cx: &mut Cx, s: &Sp<String>| -> Option<(String, Vec<String>)> {
         match shares.iter().find(|x| x.name == s.value) {
             Some(x) if x.exports.is_empty() => {
                 cx.d.push(
-                    Diagnostic::error("wrong-reference", s.span.clone(), format!("share `{}` is not exported", s.value))
-                        .label("automount entries need an NFS export")
-                        .help("add `exports = [...]` to the share"),
+                    Diagnostic::error(
+                        "wrong-reference",
+                        s.span.clone(),
+                        format!("share `{}` is not exported", s.value),
+                    )
+                    .label("automount entries need an NFS export")
+                    .help("add `exports = [...]` to the share"),
                 );
                 None
             }
-            Some(x) => Some((x.link.clone().unwrap_or_else(|| x.path.clone()), x.nodes.clone())),
+            Some(x) => Some((
+                x.link.clone().unwrap_or_else(|| x.path.clone()),
+                x.nodes.clone(),
+            )),
             None => {
                 if !cx.share_spans.contains_key(&s.value) {
                     let known = cx.share_spans.clone();
@@ -708,7 +1047,12 @@ pub fn nis(cx: &mut Cx, t: Option<Table>, site: &Sp<String>, domain: &str, nodes
         }
     };
     let location = |path: &str, on: &[String]| -> String {
-        let hs: Vec<&str> = hosts.iter().zip(nodes).filter(|(_, n)| on.contains(&n.name)).map(|(h, _)| h.as_str()).collect();
+        let hs: Vec<&str> = hosts
+            .iter()
+            .zip(nodes)
+            .filter(|(_, n)| on.contains(&n.name))
+            .map(|(h, _)| h.as_str())
+            .collect();
         format!("{}:{path}", hs.join(","))
     };
     let mut maps = Vec::new();
@@ -717,22 +1061,49 @@ pub fn nis(cx: &mut Cx, t: Option<Table>, site: &Sp<String>, domain: &str, nodes
             let mut entries = Vec::new();
             for u in users.unwrap_or_default() {
                 if cx.check(&u, "bad-name", "user name", grammar::account) {
-                    entries.push(NisEntry { location: location(&format!("{path}/{}", u.value), &on), key: u.value });
+                    entries.push(NisEntry {
+                        location: location(&format!("{path}/{}", u.value), &on),
+                        key: u.value,
+                    });
                 }
             }
-            maps.push(NisMap { name: "auto.home".into(), entries });
+            maps.push(NisMap {
+                name: "auto.home".into(),
+                entries,
+            });
         }
     } else if let Some(u) = users.as_ref().and_then(|u| u.first()) {
-        cx.d.push(Diagnostic::error("missing-key", u.span.clone(), "`nis.users` needs `nis.home_share`").label("home directories live on a share").help("add `home_share = \"home\"`"));
+        cx.d.push(
+            Diagnostic::error(
+                "missing-key",
+                u.span.clone(),
+                "`nis.users` needs `nis.home_share`",
+            )
+            .label("home directories live on a share")
+            .help("add `home_share = \"home\"`"),
+        );
     }
     let mut entries = Vec::new();
     for s in staging.unwrap_or_default() {
         if let Some((path, on)) = share_ref(cx, &s) {
-            entries.push(NisEntry { location: location(&path, &on), key: s.value });
+            entries.push(NisEntry {
+                location: location(&path, &on),
+                key: s.value,
+            });
         }
     }
     if !entries.is_empty() {
-        maps.push(NisMap { name: "auto.staging".into(), entries });
+        maps.push(NisMap {
+            name: "auto.staging".into(),
+            entries,
+        });
     }
-    Some(Nis { package: format!("{}-storage-nis", site.value), domain: nis_domain, node_binding, servers: server_list, automount_options, maps })
+    Some(Nis {
+        package: format!("{}-storage-nis", site.value),
+        domain: nis_domain,
+        node_binding,
+        servers: server_list,
+        automount_options,
+        maps,
+    })
 }
