@@ -73,6 +73,22 @@ pub enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Print the debian-installer preseed fragment of a storage node.
+    ///
+    /// The fragment adds the site repository (apt-setup/localN), installs
+    /// the pinned-ids package before tasksel through a pre-pkgsel hook, and
+    /// asserts the pinned IDs in late_command. Include it from the site's
+    /// preseed; it overrides no other answer.
+    Preseed {
+        /// The site profile (TOML).
+        profile: PathBuf,
+        /// The storage node.
+        #[arg(long)]
+        node: String,
+        /// apt-setup slot: apt-setup/localN.
+        #[arg(long, default_value_t = 0)]
+        slot: u32,
+    },
     /// Print shell completions for storpkg.
     Completions {
         /// The shell.
@@ -175,6 +191,32 @@ pub fn run(cli: Cli) -> ExitCode {
                     eprintln!("storpkg: build failed: {e:#}");
                     eprintln!("storpkg: {} was left as it was", out.display());
                     ExitCode::from(1)
+                }
+            }
+        }
+        Command::Preseed {
+            profile,
+            node,
+            slot,
+        } => {
+            let checked = match load_and_report(&profile, cli.color) {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
+            if !verdict(&checked, false) {
+                return ExitCode::from(1);
+            }
+            let Some(site) = checked.site else {
+                return ExitCode::from(1);
+            };
+            match crate::preseed::fragment(&site, &node, slot) {
+                Ok(text) => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("storpkg: {e}");
+                    ExitCode::from(2)
                 }
             }
         }

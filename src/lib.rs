@@ -5,5 +5,6 @@ pub mod build;
 pub mod cli;
 pub mod model;
 pub mod package;
+pub mod preseed;
 pub mod profile;
 pub mod summary;
