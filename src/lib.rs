@@ -1,4 +1,5 @@
 //! storpkg: compile a replicated-storage site profile into Debian packages
 //! and an apt repository. See ARCHITECTURE.md for the pipeline.
 
+pub mod deb;
 pub mod package;

@@ -78,12 +78,21 @@ impl ControlMember {
 
 impl Entry {
     pub fn file(mode: u32, content: impl Into<Vec<u8>>) -> Self {
-        Entry { mode, kind: EntryKind::File(content.into()) }
+        Entry {
+            mode,
+            kind: EntryKind::File(content.into()),
+        }
     }
     pub fn dir() -> Self {
-        Entry { mode: 0o755, kind: EntryKind::Dir }
+        Entry {
+            mode: 0o755,
+            kind: EntryKind::Dir,
+        }
     }
     pub fn symlink(target: impl Into<String>) -> Self {
-        Entry { mode: 0o777, kind: EntryKind::Symlink(target.into()) }
+        Entry {
+            mode: 0o777,
+            kind: EntryKind::Symlink(target.into()),
+        }
     }
 }
