@@ -5,8 +5,9 @@
 //! Layout (as `dpkg-deb --build --root-owner-group` with `SOURCE_DATE_EPOCH`):
 //! ar members `debian-binary`, `control.tar.xz`, `data.tar.xz`; GNU tar
 //! members `./`-prefixed, directories with a trailing `/`, in tree order
-//! (a directory, then its entries sorted by name), every parent directory
-//! present, owner root:root, mtime = the build timestamp.
+//! (a directory, then its entries sorted by name) except that symlinks come
+//! last (dpkg-deb defers them so they unpack after their targets), every
+//! parent directory present, owner root:root, mtime = the build timestamp.
 
 pub mod ar;
 pub mod control;
@@ -232,7 +233,8 @@ pub fn build(spec: &PackageSpec, timestamp: u64) -> Result<DebFile, DebError> {
 
 /// Every member of data.tar in archive order, keyed by absolute path ("/"
 /// for the root), with the missing parent directories added (mode 0755).
-/// Order: tree order, i.e. paths compared component by component.
+/// Order: tree order (paths compared component by component), then the
+/// symlinks in tree order, as dpkg-deb writes them.
 pub fn data_members(spec: &PackageSpec) -> Result<Vec<(String, Entry)>, DebError> {
     let mut all: BTreeMap<Vec<&str>, (String, Entry)> = BTreeMap::new();
     all.insert(Vec::new(), ("/".to_owned(), Entry::dir()));
@@ -278,10 +280,8 @@ pub fn data_members(spec: &PackageSpec) -> Result<Vec<(String, Entry)>, DebError
         }
         all.insert(parts, (path.clone(), entry.clone()));
     }
-    // A path inserted as an explicit file may have been given later as the
-    // parent of another one; BTreeMap order has already caught that above
-    // only when the parent came first, so check again.
-    let members: Vec<(String, Entry)> = all.into_values().collect();
+    // Belt and braces: no member may sit below a non-directory.
+    let mut members: Vec<(String, Entry)> = all.into_values().collect();
     for pair in members.windows(2) {
         let (parent, entry) = &pair[0];
         if entry.kind != EntryKind::Dir && pair[1].0.starts_with(&format!("{parent}/")) {
@@ -292,6 +292,8 @@ pub fn data_members(spec: &PackageSpec) -> Result<Vec<(String, Entry)>, DebError
             });
         }
     }
+    // dpkg-deb defers symlinks to the end so they unpack after their targets.
+    members.sort_by_key(|(_, e)| matches!(e.kind, EntryKind::Symlink(_)));
     Ok(members)
 }
 
