@@ -2,4 +2,6 @@
 //! and an apt repository. See ARCHITECTURE.md for the pipeline.
 
 pub mod deb;
+pub mod output;
 pub mod package;
+pub mod repo;

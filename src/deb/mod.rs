@@ -11,7 +11,7 @@
 
 pub mod ar;
 pub mod control;
-mod doc;
+pub mod doc;
 pub mod tar;
 
 pub use doc::{changelog_entry, copyright_text, doc_files, gzip_deterministic};
