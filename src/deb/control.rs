@@ -139,11 +139,14 @@ pub fn check_version(version: &str) -> Result<(), String> {
         && upstream
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || ".+~-:".contains(c));
-    let revision_ok = revision.is_none_or(|r| {
-        !r.is_empty()
-            && r.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+.~".contains(c))
-    });
+    let revision_ok = match revision {
+        None => true,
+        Some(r) => {
+            !r.is_empty()
+                && r.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+.~".contains(c))
+        }
+    };
     if upstream_ok && revision_ok && !(epoch.is_none() && upstream.contains(':')) {
         Ok(())
     } else {

@@ -66,7 +66,7 @@ pub enum RepoError {
         version: String,
         file: String,
     },
-    #[error("package {name} version {version} is built twice in one run")]
+    #[error("package {name} version {version} is built twice, or clashes with a version differing only by its epoch")]
     Duplicate { name: String, version: String },
     #[error("repository configuration: {0}")]
     Config(String),
@@ -260,6 +260,16 @@ pub fn merge_pool(
         }
     }
     let mut list: Vec<PoolEntry> = entries.into_values().collect();
+    // `1:1.0` and `1.0` share a file name (the epoch is not in it).
+    let mut paths = std::collections::BTreeSet::new();
+    for entry in &list {
+        if !paths.insert(entry.pool_path.as_str()) {
+            return Err(RepoError::Duplicate {
+                name: entry.deb.name.clone(),
+                version: entry.deb.version.clone(),
+            });
+        }
+    }
     list.sort_by(|a, b| {
         a.deb
             .name
