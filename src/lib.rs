@@ -3,8 +3,11 @@
 
 pub mod build;
 pub mod cli;
+pub mod deb;
 pub mod model;
+pub mod output;
 pub mod package;
 pub mod preseed;
 pub mod profile;
+pub mod repo;
 pub mod summary;
