@@ -3,3 +3,5 @@
 
 pub mod model;
 pub mod package;
+pub mod plan;
+pub mod render;
