@@ -152,6 +152,29 @@ mod tests {
         assert_eq!(shell_quote("$(rm -rf /)"), "'$(rm -rf /)'");
     }
 
+    /// Every `{{ }}` of a shell template goes through shell_quote, even in
+    /// comments.
+    #[test]
+    fn shell_templates_quote_every_value() {
+        let shell = |name: &str| {
+            name.starts_with("scripts/") || name == "node/storage-command" || name == "node/fence-peer"
+        };
+        let mut checked = 0;
+        for (name, src) in TEMPLATES.iter().filter(|(n, _)| shell(n)) {
+            for (i, line) in src.lines().enumerate() {
+                let mut rest = line;
+                while let Some(start) = rest.find("{{") {
+                    let end = start + rest[start..].find("}}").expect("unclosed {{");
+                    let expr = rest[start + 2..end].trim();
+                    assert!(expr.ends_with("| shell_quote"), "{name}:{}: `{expr}` is not shell_quote'd", i + 1);
+                    checked += 1;
+                    rest = &rest[end + 2..];
+                }
+            }
+        }
+        assert!(checked > 50, "{checked}");
+    }
+
     #[test]
     fn undefined_variable_is_an_error() {
         let mut tera = Tera::default();
