@@ -59,12 +59,6 @@ block_apply() {
     [ -e "$_file" ] || : >"$_file"
     awk -v begin="$BLOCK_BEGIN" -v end="$BLOCK_END" -v src="$2" -v pos="$3" \
         -v disable="${4:-}" -v tag="$DISABLED_TAG" '
-        function emit(  line) {
-            print begin
-            while ((getline line < src) > 0) print line
-            close(src)
-            print end
-        }
         BEGIN {
             if (disable != "") {
                 while ((getline line < src) > 0) {
@@ -74,7 +68,12 @@ block_apply() {
                 }
                 close(src)
             }
-            if (pos == "top") emit()
+            if (pos == "top") {
+                print begin
+                while ((getline line < src) > 0) print line
+                close(src)
+                print end
+            }
         }
         $0 == begin { skip = 1; next }
         $0 == end { skip = 0; next }
@@ -88,7 +87,14 @@ block_apply() {
             if (hit) { print tag $0; next }
         }
         { print }
-        END { if (pos != "top") emit() }
+        END {
+            if (pos != "top") {
+                print begin
+                while ((getline line < src) > 0) print line
+                close(src)
+                print end
+            }
+        }
     ' "$_file" >"$_tmp"
     replace_file "$_file" "$_tmp"
 }

@@ -31,7 +31,7 @@ pub fn plan(site: &Site, r: &Renderer) -> Result<PackageSpec, PlanError> {
     add_file(&mut spec, autofs_file.clone(), 0o644, r.render("client/auto.master", &ctx)?);
     spec.files.insert(c.staging.clone(), Entry::dir());
     for l in &c.links {
-        spec.files.insert(l.path.clone(), Entry::symlink(l.target.clone()));
+        spec.files.insert(l.path.clone(), Entry::symlink(policy_target(&l.path, &l.target)));
     }
     let mut diversions = Vec::new();
     let mut displaced = Vec::new();
@@ -50,6 +50,9 @@ pub fn plan(site: &Site, r: &Renderer) -> Result<PackageSpec, PlanError> {
         spec.conflicts = site.nodes.iter().map(|n| n.package.clone()).collect();
     }
     spec.depends = depends;
+    if let Some((path, body)) = site_overrides(site, &spec, &[]) {
+        add_file(&mut spec, path, 0o644, body);
+    }
     let common = CommonScripts {
         lib: lib(pkg),
         diversions,

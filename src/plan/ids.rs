@@ -66,7 +66,19 @@ pub fn plan(site: &Site, r: &Renderer) -> Result<PackageSpec, PlanError> {
             })
             .collect(),
     };
+    // The pinned IDs as data: `status` compares them with the peer's.
+    let mut pinned = String::from("# kind name id (pinned by the site profile)\n");
+    for g in &site.ids.groups {
+        pinned.push_str(&format!("group {} {}\n", g.name, g.gid));
+    }
+    for u in &site.ids.users {
+        pinned.push_str(&format!("user {} {}\n", u.name, u.uid));
+    }
+    add_file(&mut spec, format!("/usr/share/{pkg}/pinned-ids"), 0o644, pinned);
     add_script(&mut spec, ControlMember::Preinst, r.render("scripts/ids.preinst", &ctx)?);
+    if let Some((path, body)) = site_overrides(site, &spec, &[]) {
+        add_file(&mut spec, path, 0o644, body);
+    }
     add_script(&mut spec, ControlMember::Postrm, r.render("scripts/ids.postrm", &ctx)?);
     Ok(spec)
 }

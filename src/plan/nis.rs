@@ -56,6 +56,9 @@ pub fn plan(site: &Site, nis: &Nis, r: &Renderer) -> Result<PackageSpec, PlanErr
     };
     let post = NisPostinst { lib: lib(pkg), maps, blocks };
     add_script(&mut spec, ControlMember::Postinst, r.render("scripts/nis.postinst", &post)?);
+    if let Some((path, body)) = site_overrides(site, &spec, &[]) {
+        add_file(&mut spec, path, 0o644, body);
+    }
     add_script(&mut spec, ControlMember::Postrm, r.render("scripts/common.postrm", &common)?);
     Ok(spec)
 }

@@ -171,7 +171,7 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
     let mut pool_paths = Vec::new();
     for share in &site.shares {
         if let Some(link) = &share.link {
-            spec.files.insert(link.clone(), Entry::symlink(share.path.clone()));
+            spec.files.insert(link.clone(), Entry::symlink(policy_target(link, &share.path)));
         }
         let mountpoint = match &share.on {
             ShareOn::Volume { name, .. } => site.volume(name).and_then(|v| v.mountpoint.clone()),
@@ -464,6 +464,11 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
     // The node-side command (issue "Bringing the storage up" fills it in).
     let ctx = StorageCommand { command: command.clone(), package: pkg.into(), state_dir: state.clone() };
     add_file(&mut spec, command.clone(), 0o755, r.render("node/storage-command", &ctx)?);
+
+    let extra = [("no-manual-page", command.trim_start_matches('/').to_string())];
+    if let Some((path, body)) = site_overrides(site, &spec, &extra) {
+        add_file(&mut spec, path, 0o644, body);
+    }
 
     let mail_relay = site.mail_relay.map(relayhost);
     let readme = Readme {

@@ -77,3 +77,65 @@ pub fn file<'a>(spec: &'a PackageSpec, path: &str) -> &'a [u8] {
         _ => panic!("{path} is not a file"),
     }
 }
+
+/// A .deb of the spec through dpkg-deb (a stand-in for storpkg's own
+/// writer in these tests): control fields, conffiles (every file under
+/// /etc), scripts and files.
+pub fn build_deb(spec: &PackageSpec, out: &Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let root = out.join(format!("{}-root", spec.name));
+    let _ = std::fs::remove_dir_all(&root);
+    write_files(spec, &root);
+    let debian = root.join("DEBIAN");
+    std::fs::create_dir_all(&debian).unwrap();
+    let mut control = String::new();
+    writeln!(control, "Package: {}", spec.name).unwrap();
+    writeln!(control, "Version: {}", spec.version).unwrap();
+    writeln!(control, "Architecture: {}", spec.architecture).unwrap();
+    writeln!(control, "Maintainer: {}", spec.maintainer).unwrap();
+    writeln!(control, "Section: {}", spec.section).unwrap();
+    writeln!(control, "Priority: {}", spec.priority).unwrap();
+    for (k, v) in [
+        ("Pre-Depends", &spec.pre_depends),
+        ("Depends", &spec.depends),
+        ("Recommends", &spec.recommends),
+        ("Conflicts", &spec.conflicts),
+    ] {
+        if !v.is_empty() {
+            writeln!(control, "{k}: {}", v.join(", ")).unwrap();
+        }
+    }
+    writeln!(control, "Description: {}", spec.summary).unwrap();
+    for line in spec.description.lines() {
+        if line.is_empty() {
+            control.push_str(" .\n");
+        } else {
+            writeln!(control, " {line}").unwrap();
+        }
+    }
+    std::fs::write(debian.join("control"), control).unwrap();
+    let conffiles: String = spec
+        .files
+        .iter()
+        .filter(|(p, e)| p.starts_with("/etc/") && matches!(e.kind, EntryKind::File(_)))
+        .map(|(p, _)| format!("{p}\n"))
+        .collect();
+    if !conffiles.is_empty() {
+        std::fs::write(debian.join("conffiles"), conffiles).unwrap();
+    }
+    for (m, body) in &spec.control {
+        let f = debian.join(m.file_name());
+        std::fs::write(&f, body).unwrap();
+        let mode = if m.is_script() { 0o755 } else { 0o644 };
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let deb = out.join(format!("{}_{}_all.deb", spec.name, spec.version));
+    let o = std::process::Command::new("dpkg-deb")
+        .args(["--root-owner-group", "-Zxz", "--build"])
+        .arg(&root)
+        .arg(&deb)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "dpkg-deb: {}", String::from_utf8_lossy(&o.stderr));
+    deb
+}
