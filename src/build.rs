@@ -18,6 +18,8 @@ pub enum BuildError {
     Plan(String),
     #[error(transparent)]
     Output(#[from] output::OutputError),
+    #[error(transparent)]
+    Key(#[from] repo::RepoError),
 }
 
 /// The build timestamp: `SOURCE_DATE_EPOCH` when set (a malformed value is
@@ -125,12 +127,18 @@ pub fn write(
 pub fn build(site: &Site, out: &Path) -> Result<Report, BuildError> {
     let env = std::env::var("SOURCE_DATE_EPOCH").ok();
     let ts = timestamp(site, env.as_deref())?;
-    let specs = plan(site)?;
-    write(site, specs, out, ts)
+    let site = with_public_key(site)?;
+    let specs = crate::plan::plan_site(&site).map_err(|e| BuildError::Plan(e.to_string()))?;
+    write(&site, specs, out, ts)
 }
 
-fn plan(_site: &Site) -> Result<Vec<PackageSpec>, BuildError> {
-    Err(BuildError::Plan(
-        "the package planner is not merged yet".into(),
-    ))
+/// The site with its archive key's public half, which the node packages
+/// ship as the `Signed-By:` keyring of the site's apt source.
+pub fn with_public_key(site: &Site) -> Result<Site, BuildError> {
+    let mut site = site.clone();
+    if let Signing::Gpg { key, gnupg_home } = &site.repository.signing {
+        let asc = repo::sign::export_public_key(key, gnupg_home.as_deref().map(Path::new), true)?;
+        site.repository.public_key = Some(String::from_utf8_lossy(&asc).into_owned());
+    }
+    Ok(site)
 }

@@ -78,6 +78,11 @@ pub struct Repository {
     pub label: String,
     pub component: String,
     pub signing: Signing,
+    /// ASCII-armoured public key of `signing` (`gpg --export --armor KEY`),
+    /// exported by the build before planning; shipped in the node packages
+    /// as the `Signed-By:` keyring of the site's apt source. `None` when
+    /// unsigned (planning a signed site without it is an error).
+    pub public_key: Option<String>,
     /// Drop older versions from the pool on the next build.
     pub prune: bool,
 }
@@ -298,7 +303,8 @@ pub struct Ocfs2Fs {
     pub mount_options: Vec<String>,
 }
 
-/// Where a share lives.
+/// Where a share lives. Serialised with an `on` tag (`"kind"` would
+/// clash with `Volume`'s own `kind` field, which serde rejects).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "on", rename_all = "lowercase")]
 pub enum ShareOn {

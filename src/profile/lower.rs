@@ -248,6 +248,7 @@ pub fn repository(cx: &mut Cx, t: Option<Table>, head: &SiteHead) -> Repository 
         label: format!("{} storage", head.name),
         component: "main".into(),
         signing: Signing::Unsigned,
+        public_key: None,
         prune: false,
     };
     let mut path = format!("/{}", head.name);

@@ -14,7 +14,7 @@
 //! Packages are sorted by name, then by Debian version.
 
 mod index;
-mod sign;
+pub mod sign;
 pub mod version;
 
 pub use sign::Signed;

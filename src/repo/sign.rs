@@ -79,6 +79,25 @@ fn key_creation(key: &str, homedir: Option<&Path>) -> Result<u64, RepoError> {
     })
 }
 
+/// The public half of `key` (minimal export), armored or binary. Empty
+/// output (no such key) is an error.
+pub fn export_public_key(key: &str, homedir: Option<&Path>, armor: bool) -> Result<Vec<u8>, RepoError> {
+    let mut cmd = gpg(homedir);
+    cmd.args(["--export-options", "export-minimal"]);
+    if armor {
+        cmd.arg("--armor");
+    }
+    cmd.args(["--export", "--", key]);
+    let out = run(cmd, "exporting the public key")?;
+    if out.is_empty() {
+        return Err(RepoError::Gpg {
+            what: "exporting the public key",
+            message: format!("gpg exported nothing for {key:?}: is it in the keyring (GNUPGHOME or repository.gnupg_home)?"),
+        });
+    }
+    Ok(out)
+}
+
 /// Signs `release_path` (the Release file) with `key`.
 pub fn sign(
     release_path: &Path,
@@ -114,23 +133,8 @@ pub fn sign(
     };
     let in_release = signing("--clearsign", false, "clear-signing Release into InRelease")?;
     let release_gpg = signing("--detach-sign", true, "signing Release into Release.gpg")?;
-    let export = |armor: bool| {
-        let mut cmd = gpg(homedir);
-        cmd.args(["--export-options", "export-minimal"]);
-        if armor {
-            cmd.arg("--armor");
-        }
-        cmd.args(["--export", "--", key]);
-        run(cmd, "exporting the public key")
-    };
-    let key_asc = export(true)?;
-    let key_gpg = export(false)?;
-    if key_gpg.is_empty() {
-        return Err(RepoError::Gpg {
-            what: "exporting the public key",
-            message: format!("gpg exported nothing for {key:?}"),
-        });
-    }
+    let key_asc = export_public_key(key, homedir, true)?;
+    let key_gpg = export_public_key(key, homedir, false)?;
     Ok(Signed {
         signature_time,
         key_asc,

@@ -1,0 +1,51 @@
+//! Planning: turns a resolved [`Site`] into the site's packages, every
+//! file, mode, control field and maintainer script decided here.
+//!
+//! Invariants: pure (no I/O, no clock, no environment); deterministic
+//! (ordered maps, model order); every path absolute. Templates come from
+//! [`crate::render`]; values reaching shell scripts pass `shell_quote`.
+//!
+//! Packages, in [`Site::package_names`] order:
+//! - [`ids`]: `<site>-storage-ids`, the pinned users and groups;
+//! - [`node`]: `<site>-storage-<node>`, one per storage node;
+//! - [`client`]: `<site>-storage-client`, the NFS clients' side;
+//! - [`nis`]: `<site>-storage-nis`, the NIS server's automount maps.
+
+pub mod client;
+mod common;
+pub mod ids;
+pub mod nis;
+pub mod node;
+
+use crate::model::Site;
+use crate::package::PackageSpec;
+use crate::render::{RenderError, Renderer};
+
+pub use common::{command_path, etc_dir, fence_peer_path, state_dir};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    /// A template failed: a storpkg bug.
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    /// The model refers to something it does not hold: a resolver bug.
+    #[error("inconsistent site model: {0}")]
+    Model(String),
+    /// A signed repository needs its public key in the node packages.
+    #[error("the repository is signed with `{key}` but `repository.public_key` is empty: export the public key before planning")]
+    MissingPublicKey { key: String },
+}
+
+/// Every package of the site, in [`Site::package_names`] order.
+pub fn plan_site(site: &Site) -> Result<Vec<PackageSpec>, PlanError> {
+    let r = Renderer::new()?;
+    let mut packages = vec![ids::plan(site, &r)?];
+    for node in &site.nodes {
+        packages.push(node::plan(site, node, &r)?);
+    }
+    packages.push(client::plan(site, &r)?);
+    if let Some(n) = &site.nis {
+        packages.push(nis::plan(site, n, &r)?);
+    }
+    Ok(packages)
+}

@@ -1,0 +1,26 @@
+//! Builds the pasta packages with dpkg-deb (a stand-in for storpkg's own
+//! writer) and checks dpkg accepts them; with STORPKG_DEB_OUT set, leaves
+//! them there for the chroot test (tests/chroot/run).
+
+mod common;
+#[path = "common/tree.rs"]
+mod tree;
+
+#[test]
+fn dpkg_deb_builds_every_package() {
+    if std::process::Command::new("dpkg-deb").arg("--version").output().is_err() {
+        assert!(std::env::var_os("CI").is_none(), "dpkg-deb missing in CI");
+        return;
+    }
+    let keep = std::env::var_os("STORPKG_DEB_OUT").map(std::path::PathBuf::from);
+    let tmp = tempfile::tempdir().unwrap();
+    for (suffix, site) in [("", common::pasta()), ("-keys", common::pasta_with_keys())] {
+        let out = keep.clone().unwrap_or_else(|| tmp.path().to_path_buf()).join(format!("pasta{suffix}"));
+        std::fs::create_dir_all(&out).unwrap();
+        for p in storpkg::plan::plan_site(&site).unwrap() {
+            let deb = tree::build_deb(&p, &out);
+            let o = std::process::Command::new("dpkg-deb").arg("--info").arg(&deb).output().unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        }
+    }
+}
