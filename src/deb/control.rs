@@ -74,7 +74,11 @@ pub fn render(spec: &PackageSpec, installed_size: u64) -> Result<String, DebErro
     Ok(out)
 }
 
-/// Folds plain paragraphs into control-file syntax: every line gets a
+/// Widest prose line of an extended description, without its leading space.
+const WRAP: usize = 78;
+
+/// Folds plain paragraphs into control-file syntax, wrapping prose lines
+/// at 79 columns (lines that start with a space are verbatim): every line gets a
 /// leading space, blank lines become ` .`. Leading/trailing blank lines are
 /// dropped. Returns the text to append after the synopsis (starting with
 /// `\n`, or empty).
@@ -93,11 +97,28 @@ pub fn fold_description(text: &str) -> Result<String, String> {
     let mut out = String::new();
     if let (Some(first), Some(last)) = (first, last) {
         for line in &lines[first..=last] {
-            out.push_str("\n ");
             if line.is_empty() || *line == "." {
-                out.push('.');
-            } else {
+                out.push_str("\n .");
+            } else if line.starts_with([' ', '\t']) {
+                // Verbatim (lists, examples): kept as written.
+                out.push_str("\n ");
                 out.push_str(line);
+            } else {
+                // Prose: word-wrapped so no line passes 80 columns.
+                let mut width = 0;
+                for word in line.split_whitespace() {
+                    if width > 0 && width + 1 + word.len() > WRAP {
+                        width = 0;
+                    }
+                    if width == 0 {
+                        out.push_str("\n ");
+                    } else {
+                        out.push(' ');
+                        width += 1;
+                    }
+                    out.push_str(word);
+                    width += word.len();
+                }
             }
         }
     }
