@@ -14,7 +14,11 @@ fn dpkg_deb_builds_every_package() {
     }
     let keep = std::env::var_os("STORPKG_DEB_OUT").map(std::path::PathBuf::from);
     let tmp = tempfile::tempdir().unwrap();
-    for (suffix, site) in [("", common::pasta()), ("-keys", common::pasta_with_keys())] {
+    // The upgrade: version 1.1, the unison keys known, a changed o2cb timeout.
+    let mut upgrade = common::pasta_with_keys();
+    upgrade.version = "1.1".into();
+    upgrade.ocfs2.as_mut().unwrap().heartbeat_threshold = 71;
+    for (suffix, site) in [("", common::pasta()), ("-upgrade", upgrade)] {
         let out = keep.clone().unwrap_or_else(|| tmp.path().to_path_buf()).join(format!("pasta{suffix}"));
         std::fs::create_dir_all(&out).unwrap();
         for p in storpkg::plan::plan_site(&site).unwrap() {

@@ -210,6 +210,13 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
         add_file(&mut spec, format!("{units}/libvirtd.service.d/{}-storage.conf", site.name), 0o644, body);
     }
 
+    // Boot: a target of ours pulls in drbd.service and o2cb.service, which
+    // their packages leave disabled (deb-systemd-helper enables only a
+    // package's own units, on its first installation).
+    let target = format!("{}-storage.target", site.name);
+    let ctx = StorageTarget { site: site.name.clone(), package: pkg.into() };
+    add_file(&mut spec, format!("{units}/{target}"), 0o644, r.render("systemd/storage.target", &ctx)?);
+
     // Kernel settings.
     let sysctl_file = format!("/etc/sysctl.d/60-{}-storage.conf", site.name);
     let ctx = SysctlConf { site: site.name.clone(), package: pkg.into(), sysctl: site.sysctl.clone() };
@@ -304,7 +311,7 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
     }
 
     // unison: the client runs the timer, the server authorises its key.
-    let mut timers = Vec::new();
+    let mut timers = vec![target.clone()];
     let mut stop_units = Vec::new();
     let mut unison_client = None;
     let mut authorized_keys_pending = None;

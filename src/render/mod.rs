@@ -62,6 +62,7 @@ templates!(
     "node/storage-command",
     "node/fence-peer",
     "node/README.Debian",
+    "systemd/storage.target",
     "systemd/unison.service",
     "systemd/unison.timer",
     "systemd/libvirtd-mounts.conf",
