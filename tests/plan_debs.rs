@@ -8,18 +8,33 @@ mod tree;
 
 #[test]
 fn dpkg_deb_builds_every_package() {
-    if std::process::Command::new("dpkg-deb").arg("--version").output().is_err() {
+    if std::process::Command::new("dpkg-deb")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         assert!(std::env::var_os("CI").is_none(), "dpkg-deb missing in CI");
         return;
     }
     let keep = std::env::var_os("STORPKG_DEB_OUT").map(std::path::PathBuf::from);
     let tmp = tempfile::tempdir().unwrap();
-    for (suffix, site) in [("", common::pasta()), ("-keys", common::pasta_with_keys())] {
-        let out = keep.clone().unwrap_or_else(|| tmp.path().to_path_buf()).join(format!("pasta{suffix}"));
+    // The upgrade: version 1.1, the unison keys known, a changed o2cb timeout.
+    let mut upgrade = common::pasta_with_keys();
+    upgrade.version = "1.1".into();
+    upgrade.ocfs2.as_mut().unwrap().heartbeat_threshold = 71;
+    for (suffix, site) in [("", common::pasta()), ("-upgrade", upgrade)] {
+        let out = keep
+            .clone()
+            .unwrap_or_else(|| tmp.path().to_path_buf())
+            .join(format!("pasta{suffix}"));
         std::fs::create_dir_all(&out).unwrap();
         for p in storpkg::plan::plan_site(&site).unwrap() {
             let deb = tree::build_deb(&p, &out);
-            let o = std::process::Command::new("dpkg-deb").arg("--info").arg(&deb).output().unwrap();
+            let o = std::process::Command::new("dpkg-deb")
+                .arg("--info")
+                .arg(&deb)
+                .output()
+                .unwrap();
             assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         }
     }

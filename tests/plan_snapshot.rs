@@ -35,5 +35,8 @@ fn signed_repository_needs_its_public_key() {
     let mut site = common::pasta();
     site.repository.public_key = None;
     let err = storpkg::plan::plan_site(&site).unwrap_err();
-    assert!(matches!(err, storpkg::plan::PlanError::MissingPublicKey { .. }), "{err}");
+    assert!(
+        matches!(err, storpkg::plan::PlanError::MissingPublicKey { .. }),
+        "{err}"
+    );
 }

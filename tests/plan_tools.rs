@@ -44,7 +44,11 @@ fn is_root() -> bool {
 }
 
 fn nix_uid_is_root() -> bool {
-    Command::new("id").arg("-u").output().map(|o| o.stdout == b"0\n").unwrap_or(false)
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false)
 }
 
 fn run(cmd: &mut Command) -> Output {
@@ -52,7 +56,11 @@ fn run(cmd: &mut Command) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 /// pasta with real ssh keys, so that ssh's own parsers can read them.
@@ -61,9 +69,16 @@ fn pasta_real_keys(dir: &Path) -> Site {
     let mut keys = Vec::new();
     for name in ["client", "host"] {
         let k = dir.join(name);
-        let o = run(Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"]).arg(&k));
+        let o = run(Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+            .arg(&k));
         assert!(o.status.success(), "{}", text(&o));
-        keys.push(std::fs::read_to_string(k.with_extension("pub")).unwrap().trim().to_string());
+        keys.push(
+            std::fs::read_to_string(k.with_extension("pub"))
+                .unwrap()
+                .trim()
+                .to_string(),
+        );
     }
     let u = site.unison.as_mut().unwrap();
     u.client_key = Some(keys[0].clone());
@@ -76,7 +91,9 @@ fn packages(site: &Site) -> Vec<PackageSpec> {
 }
 
 fn node_package<'a>(pkgs: &'a [PackageSpec], node: &str) -> &'a PackageSpec {
-    pkgs.iter().find(|p| p.name == format!("pasta-storage-{node}")).unwrap()
+    pkgs.iter()
+        .find(|p| p.name == format!("pasta-storage-{node}"))
+        .unwrap()
 }
 
 fn file_text(spec: &PackageSpec, path: &str) -> String {
@@ -85,7 +102,9 @@ fn file_text(spec: &PackageSpec, path: &str) -> String {
 
 #[test]
 fn shell_scripts_pass_shellcheck_and_sh_n() {
-    let (Some(_), Some(_)) = (tool("shellcheck"), tool("sh")) else { return };
+    let (Some(_), Some(_)) = (tool("shellcheck"), tool("sh")) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
     let mut count = 0;
@@ -95,7 +114,12 @@ fn shell_scripts_pass_shellcheck_and_sh_n() {
                 .control
                 .iter()
                 .filter(|(m, _)| m.is_script())
-                .map(|(m, body)| (format!("{}.{}", p.name, m.file_name()), body.clone().into_bytes()))
+                .map(|(m, body)| {
+                    (
+                        format!("{}.{}", p.name, m.file_name()),
+                        body.clone().into_bytes(),
+                    )
+                })
                 .collect();
             for (path, e) in &p.files {
                 if let EntryKind::File(b) = &e.kind {
@@ -130,11 +154,29 @@ fn every_maintainer_script_handles_unknown_arguments_and_sets_e() {
             if !m.is_script() {
                 continue;
             }
-            assert!(body.starts_with("#!/bin/sh\n"), "{} {}", p.name, m.file_name());
+            assert!(
+                body.starts_with("#!/bin/sh\n"),
+                "{} {}",
+                p.name,
+                m.file_name()
+            );
             assert!(body.contains("\nset -e\n"), "{} {}", p.name, m.file_name());
-            assert!(body.contains("called with unknown argument"), "{} {}", p.name, m.file_name());
+            assert!(
+                body.contains("called with unknown argument"),
+                "{} {}",
+                p.name,
+                m.file_name()
+            );
             if *m == ControlMember::Postrm {
-                for arg in ["remove", "purge", "upgrade", "failed-upgrade", "abort-install", "abort-upgrade", "disappear"] {
+                for arg in [
+                    "remove",
+                    "purge",
+                    "upgrade",
+                    "failed-upgrade",
+                    "abort-install",
+                    "abort-upgrade",
+                    "disappear",
+                ] {
                     assert!(body.contains(arg), "{} postrm lacks {arg}", p.name);
                 }
             }
@@ -146,7 +188,9 @@ fn every_maintainer_script_handles_unknown_arguments_and_sets_e() {
 /// holds the node's DRBD address; with the 9 parser and the 8.4 one.
 #[test]
 fn drbdadm_parses_every_node_resources() {
-    let (Some(_), Some(_)) = (tool("drbdadm"), tool("unshare")) else { return };
+    let (Some(_), Some(_)) = (tool("drbdadm"), tool("unshare")) else {
+        return;
+    };
     if !is_root() {
         return;
     }
@@ -160,7 +204,11 @@ fn drbdadm_parses_every_node_resources() {
         let mut includes = String::from("include \"/etc/drbd.d/global_common.conf\";\n");
         for res in &site.drbd.resources {
             let path = format!("/etc/drbd.d/{}.res", res.name);
-            std::fs::write(d.join("drbd.d").join(format!("{}.res", res.name)), file_text(spec, &path)).unwrap();
+            std::fs::write(
+                d.join("drbd.d").join(format!("{}.res", res.name)),
+                file_text(spec, &path),
+            )
+            .unwrap();
         }
         includes.push_str(&format!("include \"{}/drbd.d/*.res\";\n", d.display()));
         std::fs::write(d.join("drbd.conf"), includes).unwrap();
@@ -185,8 +233,21 @@ fn drbdadm_parses_every_node_resources() {
         for res in &site.drbd.resources {
             assert!(out.contains(&format!("resource {}", res.name)), "{out}");
         }
-        for want in ["become-primary-on", "allow-two-primaries", "ping-timeout", "fencing", "wfc-timeout", "degr-wfc-timeout", "split-brain", "fence-peer"] {
-            assert!(out.contains(want), "{} (8.4) lost {want}:\n{out}", node.name);
+        for want in [
+            "become-primary-on",
+            "allow-two-primaries",
+            "ping-timeout",
+            "fencing",
+            "wfc-timeout",
+            "degr-wfc-timeout",
+            "split-brain",
+            "fence-peer",
+        ] {
+            assert!(
+                out.contains(want),
+                "{} (8.4) lost {want}:\n{out}",
+                node.name
+            );
         }
         // 9: the same files. The 9 grammar wants `fencing` in net {} where
         // 8.4 wants it in disk {} (and rejects it in net {}), so no file
@@ -195,21 +256,42 @@ fn drbdadm_parses_every_node_resources() {
         let o = dump(&d.join("drbd.conf"), None);
         let out = text(&o);
         if !o.status.success() {
-            assert!(out.contains("but got 'fencing'"), "{} (9): {out}", node.name);
+            assert!(
+                out.contains("but got 'fencing'"),
+                "{} (9): {out}",
+                node.name
+            );
             let moved = d.join("drbd9.d");
             std::fs::create_dir_all(&moved).unwrap();
             for res in &site.drbd.resources {
-                let body = std::fs::read_to_string(d.join("drbd.d").join(format!("{}.res", res.name))).unwrap();
+                let body =
+                    std::fs::read_to_string(d.join("drbd.d").join(format!("{}.res", res.name)))
+                        .unwrap();
                 let fencing = format!("\t\tfencing {};\n", res.fencing);
-                let body = body.replace(&fencing, "").replace("\tnet {\n", &format!("\tnet {{\n{fencing}"));
+                let body = body
+                    .replace(&fencing, "")
+                    .replace("\tnet {\n", &format!("\tnet {{\n{fencing}"));
                 std::fs::write(moved.join(format!("{}.res", res.name)), body).unwrap();
             }
-            std::fs::write(d.join("drbd9.conf"), format!("include \"{}/*.res\";\n", moved.display())).unwrap();
+            std::fs::write(
+                d.join("drbd9.conf"),
+                format!("include \"{}/*.res\";\n", moved.display()),
+            )
+            .unwrap();
             let o = dump(&d.join("drbd9.conf"), None);
             let out = text(&o);
-            assert!(o.status.success(), "{} (9, fencing in net): {out}", node.name);
+            assert!(
+                o.status.success(),
+                "{} (9, fencing in net): {out}",
+                node.name
+            );
             // (The 9 parser drops become-primary-on: DRBD 9 auto-promotes.)
-            for want in ["allow-two-primaries", "ping-timeout", "fencing", "wfc-timeout"] {
+            for want in [
+                "allow-two-primaries",
+                "ping-timeout",
+                "fencing",
+                "wfc-timeout",
+            ] {
                 assert!(out.contains(want), "{} (9) lost {want}:\n{out}", node.name);
             }
         }
@@ -219,11 +301,21 @@ fn drbdadm_parses_every_node_resources() {
             node.name,
             d.display()
         );
-        let o = run(Command::new("unshare").args(["-n", "sh", "-c", &script]).env("DRBD_DRIVER_VERSION_OVERRIDE", "8.4.11"));
+        let o = run(Command::new("unshare")
+            .args(["-n", "sh", "-c", &script])
+            .env("DRBD_DRIVER_VERSION_OVERRIDE", "8.4.11"));
         let out = text(&o);
         assert!(o.status.success(), "{out}");
-        for want in ["--ping-timeout=60", "--ping-int=30", "--allow-two-primaries", "--fencing=resource-only"] {
-            assert!(out.contains(want), "drbdadm -d up drbd0 lacks {want}:\n{out}");
+        for want in [
+            "--ping-timeout=60",
+            "--ping-int=30",
+            "--allow-two-primaries",
+            "--fencing=resource-only",
+        ] {
+            assert!(
+                out.contains(want),
+                "drbdadm -d up drbd0 lacks {want}:\n{out}"
+            );
         }
     }
 }
@@ -235,24 +327,42 @@ fn o2cb_reads_cluster_conf() {
     let pkgs = packages(&site);
     let spec = node_package(&pkgs, "fiori");
     let conf = file_text(spec, "/etc/ocfs2/cluster.conf");
-    assert!(conf.lines().filter(|l| l.contains(" = ")).all(|l| l.starts_with('\t')), "{conf}");
+    assert!(
+        conf.lines()
+            .filter(|l| l.contains(" = "))
+            .all(|l| l.starts_with('\t')),
+        "{conf}"
+    );
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("cluster.conf");
     std::fs::write(&f, conf).unwrap();
-    let o = run(Command::new("o2cb").arg(format!("--config-file={}", f.display())).args(["list-cluster", "ocfs2"]));
+    let o = run(Command::new("o2cb")
+        .arg(format!("--config-file={}", f.display()))
+        .args(["list-cluster", "ocfs2"]));
     let out = text(&o);
     assert!(o.status.success(), "{out}");
-    for want in ["name = fiori", "name = torchio", "ip_address = 192.168.1.6", "number = 2", "node_count = 2"] {
+    for want in [
+        "name = fiori",
+        "name = torchio",
+        "ip_address = 192.168.1.6",
+        "number = 2",
+        "node_count = 2",
+    ] {
         assert!(out.contains(want), "o2cb lost {want}:\n{out}");
     }
 }
 
 #[test]
 fn systemd_accepts_units_drop_ins_and_fstab_lines() {
-    let Some(analyze) = tool("systemd-analyze") else { return };
+    let Some(analyze) = tool("systemd-analyze") else {
+        return;
+    };
     let generator = Path::new("/lib/systemd/system-generators/systemd-fstab-generator");
     if !generator.exists() {
-        assert!(std::env::var_os("CI").is_none(), "systemd-fstab-generator missing");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "systemd-fstab-generator missing"
+        );
         return;
     }
     let site = common::pasta();
@@ -266,11 +376,19 @@ fn systemd_accepts_units_drop_ins_and_fstab_lines() {
     let stubs = d.join("stubs");
     std::fs::create_dir(&stubs).unwrap();
     for u in ["o2cb.service", "drbd.service"] {
-        std::fs::write(stubs.join(u), "[Service]\nType=oneshot\nExecStart=/bin/true\n").unwrap();
+        std::fs::write(
+            stubs.join(u),
+            "[Service]\nType=oneshot\nExecStart=/bin/true\n",
+        )
+        .unwrap();
     }
     let unit_path = format!("{}:", stubs.display());
     let mut units = Vec::new();
-    for (path, _) in spec.files.iter().filter(|(p, _)| p.starts_with("/lib/systemd/system/")) {
+    for (path, _) in spec
+        .files
+        .iter()
+        .filter(|(p, _)| p.starts_with("/lib/systemd/system/"))
+    {
         let rel = path.trim_start_matches("/lib/systemd/system/");
         if rel.contains(".service.d/") {
             // A drop-in: verify it on a stub of the unit it extends.
@@ -293,14 +411,24 @@ fn systemd_accepts_units_drop_ins_and_fstab_lines() {
         let o = run(Command::new(&analyze).arg("verify").arg(u));
         let out = text(&o);
         assert!(o.status.success(), "{}: {out}", u.display());
-        assert!(!out.contains("Unknown key") && !out.contains("Failed to parse"), "{}: {out}", u.display());
+        assert!(
+            !out.contains("Unknown key") && !out.contains("Failed to parse"),
+            "{}: {out}",
+            u.display()
+        );
     }
     // fstab lines through systemd's own generator.
     let fstab = d.join("fstab");
-    std::fs::write(&fstab, tree::file(spec, "/usr/share/pasta-storage-fiori/blocks/fstab")).unwrap();
+    std::fs::write(
+        &fstab,
+        tree::file(spec, "/usr/share/pasta-storage-fiori/blocks/fstab"),
+    )
+    .unwrap();
     let out_dir = d.join("gen");
     std::fs::create_dir(&out_dir).unwrap();
-    let o = run(Command::new(generator).env("SYSTEMD_FSTAB", &fstab).args([&out_dir, &out_dir, &out_dir]));
+    let o = run(Command::new(generator)
+        .env("SYSTEMD_FSTAB", &fstab)
+        .args([&out_dir, &out_dir, &out_dir]));
     let out = text(&o);
     assert!(o.status.success(), "{out}");
     assert!(!out.contains("Failed") && !out.contains("nknown"), "{out}");
@@ -313,11 +441,23 @@ fn systemd_accepts_units_drop_ins_and_fstab_lines() {
             .collect()
     };
     for unit in ["o2cb.service", "drbd.service"] {
-        assert!(words("Requires=").contains(&unit.to_string()), "no Requires={unit}:\n{small}");
-        assert!(words("After=").contains(&unit.to_string()), "no After={unit}:\n{small}");
+        assert!(
+            words("Requires=").contains(&unit.to_string()),
+            "no Requires={unit}:\n{small}"
+        );
+        assert!(
+            words("After=").contains(&unit.to_string()),
+            "no After={unit}:\n{small}"
+        );
     }
-    assert!(small.contains("Type=ocfs2") && small.contains("_netdev"), "{small}");
-    let o = run(Command::new(&analyze).env("SYSTEMD_UNIT_PATH", &unit_path).arg("verify").arg(out_dir.join("vol-ocfs2\\x2dsmall.mount")));
+    assert!(
+        small.contains("Type=ocfs2") && small.contains("_netdev"),
+        "{small}"
+    );
+    let o = run(Command::new(&analyze)
+        .env("SYSTEMD_UNIT_PATH", &unit_path)
+        .arg("verify")
+        .arg(out_dir.join("vol-ocfs2\\x2dsmall.mount")));
     assert!(o.status.success(), "{}", text(&o));
     assert!(out_dir.join("vol-rep\\x2dno.mount").exists());
 }
@@ -326,7 +466,9 @@ fn systemd_accepts_units_drop_ins_and_fstab_lines() {
 /// server after the exported paths' mounts.
 #[test]
 fn exportfs_and_nfs_server_generator_accept_the_exports() {
-    let (Some(_), Some(_)) = (tool("exportfs"), tool("unshare")) else { return };
+    let (Some(_), Some(_)) = (tool("exportfs"), tool("unshare")) else {
+        return;
+    };
     if !is_root() {
         return;
     }
@@ -341,7 +483,13 @@ fn exportfs_and_nfs_server_generator_accept_the_exports() {
     let rooted = original.replace(" /vol/", &format!(" {}/vol/", root.display()));
     let rooted: String = rooted
         .lines()
-        .map(|l| if l.starts_with("/vol/") { format!("{}{l}\n", root.display()) } else { format!("{l}\n") })
+        .map(|l| {
+            if l.starts_with("/vol/") {
+                format!("{}{l}\n", root.display())
+            } else {
+                format!("{l}\n")
+            }
+        })
         .collect();
     for l in rooted.lines().filter(|l| !l.starts_with('#')) {
         std::fs::create_dir_all(l.split_whitespace().next().unwrap()).unwrap();
@@ -368,17 +516,28 @@ fn exportfs_and_nfs_server_generator_accept_the_exports() {
     let o = run(Command::new("unshare").args(["-m", "sh", "-c", &script]));
     let out = text(&o);
     assert!(o.status.success(), "{out}");
-    for bad in ["unknown keyword", "syntax error", "bad option", "Invalid", "Failed"] {
+    for bad in [
+        "unknown keyword",
+        "syntax error",
+        "bad option",
+        "Invalid",
+        "Failed",
+    ] {
         assert!(!out.contains(bad), "exportfs: {out}");
     }
     for path in ["/vol/ocfs2-small/home", "/vol/rep-unison/pub"] {
-        assert!(out.contains(&format!("RequiresMountsFor={path}")), "generator: {out}");
+        assert!(
+            out.contains(&format!("RequiresMountsFor={path}")),
+            "generator: {out}"
+        );
     }
 }
 
 #[test]
 fn nfsconf_reads_manage_gids_over_debian_default() {
-    let Some(nfsconf) = tool("nfsconf") else { return };
+    let Some(nfsconf) = tool("nfsconf") else {
+        return;
+    };
     let default = Path::new("/usr/share/nfs-common/conffiles/nfs.conf");
     let site = common::pasta();
     let pkgs = packages(&site);
@@ -387,20 +546,42 @@ fn nfsconf_reads_manage_gids_over_debian_default() {
     let d = dir.path();
     std::fs::copy(default, d.join("nfs.conf")).unwrap();
     std::fs::create_dir(d.join("nfs.conf.d")).unwrap();
-    std::fs::write(d.join("nfs.conf.d/pasta-storage.conf"), tree::file(spec, "/etc/nfs.conf.d/pasta-storage.conf")).unwrap();
-    let o = run(Command::new(nfsconf).arg("--file").arg(d.join("nfs.conf")).args(["--get", "mountd", "manage-gids"]));
-    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "n", "{}", text(&o));
+    std::fs::write(
+        d.join("nfs.conf.d/pasta-storage.conf"),
+        tree::file(spec, "/etc/nfs.conf.d/pasta-storage.conf"),
+    )
+    .unwrap();
+    let o = run(Command::new(nfsconf)
+        .arg("--file")
+        .arg(d.join("nfs.conf"))
+        .args(["--get", "mountd", "manage-gids"]));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        "n",
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]
 fn logrotate_reads_the_unison_rotation() {
-    let Some(logrotate) = tool("logrotate") else { return };
+    let Some(logrotate) = tool("logrotate") else {
+        return;
+    };
     let pkgs = packages(&common::pasta());
     let spec = node_package(&pkgs, "fiori");
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("unison");
-    std::fs::write(&f, tree::file(spec, "/etc/logrotate.d/pasta-storage-unison")).unwrap();
-    let o = run(Command::new(logrotate).arg("-d").arg("-s").arg(dir.path().join("state")).arg(&f));
+    std::fs::write(
+        &f,
+        tree::file(spec, "/etc/logrotate.d/pasta-storage-unison"),
+    )
+    .unwrap();
+    let o = run(Command::new(logrotate)
+        .arg("-d")
+        .arg("-s")
+        .arg(dir.path().join("state"))
+        .arg(&f));
     let out = text(&o);
     assert!(o.status.success(), "{out}");
     assert!(!out.contains("error"), "{out}");
@@ -417,7 +598,9 @@ fn apt_reads_the_sources() {
     let parts = dir.path().join("sources.list.d");
     std::fs::create_dir(&parts).unwrap();
     for (path, e) in &spec.files {
-        if let (Some(name), EntryKind::File(b)) = (path.strip_prefix("/etc/apt/sources.list.d/"), &e.kind) {
+        if let (Some(name), EntryKind::File(b)) =
+            (path.strip_prefix("/etc/apt/sources.list.d/"), &e.kind)
+        {
             std::fs::write(parts.join(name), b).unwrap();
         }
     }
@@ -426,7 +609,12 @@ fn apt_reads_the_sources() {
         .arg(format!("Dir::Etc::SourceParts={}", parts.display()))
         .arg("-o")
         .arg(format!("Dir::State::Lists={}", dir.path().display()))
-        .args(["-o", "Dir::Etc::SourceList=/dev/null", "--print-uris", "update"]));
+        .args([
+            "-o",
+            "Dir::Etc::SourceList=/dev/null",
+            "--print-uris",
+            "update",
+        ]));
     let out = text(&o);
     assert!(o.status.success(), "{out}");
     assert!(!out.contains("E:") && !out.contains("W:"), "{out}");
@@ -444,13 +632,21 @@ fn apt_reads_the_sources() {
 /// ssh's parsers read the authorized_keys entry and the pinned host key.
 #[test]
 fn ssh_reads_authorized_keys_and_known_hosts() {
-    let Some(keygen) = tool("ssh-keygen") else { return };
+    let Some(keygen) = tool("ssh-keygen") else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let site = pasta_real_keys(dir.path());
     let pkgs = packages(&site);
     let server = node_package(&pkgs, "torchio");
-    let ak = file_text(server, "/usr/share/pasta-storage-torchio/blocks/authorized_keys");
-    assert!(ak.starts_with("restrict,command=\"unison -server\",from=\"10.11.12.6\" ssh-ed25519 "), "{ak}");
+    let ak = file_text(
+        server,
+        "/usr/share/pasta-storage-torchio/blocks/authorized_keys",
+    );
+    assert!(
+        ak.starts_with("restrict,command=\"unison -server\",from=\"10.11.12.6\" ssh-ed25519 "),
+        "{ak}"
+    );
     let f = dir.path().join("authorized_keys");
     std::fs::write(&f, &ak).unwrap();
     let o = run(Command::new(&keygen).arg("-l").arg("-f").arg(&f));
@@ -459,6 +655,10 @@ fn ssh_reads_authorized_keys_and_known_hosts() {
     let kh = file_text(client, "/etc/pasta-storage/unison/known_hosts");
     let f = dir.path().join("known_hosts");
     std::fs::write(&f, &kh).unwrap();
-    let o = run(Command::new(&keygen).arg("-F").arg("10.11.12.7").arg("-f").arg(&f));
+    let o = run(Command::new(&keygen)
+        .arg("-F")
+        .arg("10.11.12.7")
+        .arg("-f")
+        .arg(&f));
     assert!(o.status.success() && !o.stdout.is_empty(), "{}", text(&o));
 }

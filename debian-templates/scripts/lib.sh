@@ -114,8 +114,14 @@ block_remove() {
 }
 
 # divert_add FILE DIVERTED: move another package's (or nobody's) FILE aside.
+# When the owner is unpacked but not yet configured (apt unpacked it just
+# before us), its new conffile waits as FILE.dpkg-new: moved along, so that
+# dpkg, which configures through the diversion, installs it as DIVERTED.
 divert_add() {
     dpkg-divert --quiet --package "$PKG" --add --rename --divert "$2" "$1"
+    if [ -e "$1.dpkg-new" ] && [ ! -e "$2.dpkg-new" ]; then
+        mv "$1.dpkg-new" "$2.dpkg-new"
+    fi
 }
 
 # divert_remove FILE DIVERTED: give FILE back (only a diversion of ours).

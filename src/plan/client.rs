@@ -16,22 +16,41 @@ pub fn plan(site: &Site, r: &Renderer) -> Result<PackageSpec, PlanError> {
     let mut spec = spec(
         site,
         pkg,
-        format!("{} storage: NFS client side (autofs from NIS, /staging links)", site.name),
+        format!(
+            "{} storage: NFS client side (autofs from NIS, /staging links)",
+            site.name
+        ),
         format!(
             "Configures an NFS client of the {} storage cluster: autofs mounts the \
              shares from the NIS maps ({}), and the public links (such as /pub) point \
              into the automount point {}.",
             site.name,
-            c.automounts.iter().map(|a| a.map.as_str()).collect::<Vec<_>>().join(", "),
+            c.automounts
+                .iter()
+                .map(|a| a.map.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             c.staging
         ),
     );
     let autofs_file = format!("/etc/auto.master.d/{}.autofs", site.name);
-    let ctx = AutoMaster { site: site.name.clone(), package: pkg.into(), automounts: c.automounts.clone() };
-    add_file(&mut spec, autofs_file.clone(), 0o644, r.render("client/auto.master", &ctx)?);
+    let ctx = AutoMaster {
+        site: site.name.clone(),
+        package: pkg.into(),
+        automounts: c.automounts.clone(),
+    };
+    add_file(
+        &mut spec,
+        autofs_file.clone(),
+        0o644,
+        r.render("client/auto.master", &ctx)?,
+    );
     spec.files.insert(c.staging.clone(), Entry::dir());
     for l in &c.links {
-        spec.files.insert(l.path.clone(), Entry::symlink(policy_target(&l.path, &l.target)));
+        spec.files.insert(
+            l.path.clone(),
+            Entry::symlink(policy_target(&l.path, &l.target)),
+        );
     }
     let mut diversions = Vec::new();
     let mut displaced = Vec::new();
@@ -41,10 +60,26 @@ pub fn plan(site: &Site, r: &Renderer) -> Result<PackageSpec, PlanError> {
         let lines = if nis.servers.is_empty() {
             vec![format!("domain {} broadcast", nis.domain)]
         } else {
-            nis.servers.iter().map(|s| format!("domain {} server {s}", nis.domain)).collect()
+            nis.servers
+                .iter()
+                .map(|s| format!("domain {} server {s}", nis.domain))
+                .collect()
         };
-        let body = r.render("node/yp.conf", &YpConf { package: pkg.into(), lines })?;
-        displace(&mut spec, &mut diversions, &mut displaced, "/etc/yp.conf", pkg, body);
+        let body = r.render(
+            "node/yp.conf",
+            &YpConf {
+                package: pkg.into(),
+                lines,
+            },
+        )?;
+        displace(
+            &mut spec,
+            &mut diversions,
+            &mut displaced,
+            "/etc/yp.conf",
+            pkg,
+            body,
+        );
         yp_conf = Some(displaced_copy("/etc/yp.conf", pkg));
         depends.push("ypbind-mt".into());
         spec.conflicts = site.nodes.iter().map(|n| n.package.clone()).collect();
@@ -67,11 +102,28 @@ pub fn plan(site: &Site, r: &Renderer) -> Result<PackageSpec, PlanError> {
         nis_rebuild: false,
         nis_maps: vec![],
     };
-    let post = ClientPostinst { lib: lib(pkg), displaced, yp_conf, autofs_file };
+    let post = ClientPostinst {
+        lib: lib(pkg),
+        displaced,
+        yp_conf,
+        autofs_file,
+    };
     if !common.diversions.is_empty() {
-        add_script(&mut spec, ControlMember::Preinst, r.render("scripts/common.preinst", &common)?);
+        add_script(
+            &mut spec,
+            ControlMember::Preinst,
+            r.render("scripts/common.preinst", &common)?,
+        );
     }
-    add_script(&mut spec, ControlMember::Postinst, r.render("scripts/client.postinst", &post)?);
-    add_script(&mut spec, ControlMember::Postrm, r.render("scripts/common.postrm", &common)?);
+    add_script(
+        &mut spec,
+        ControlMember::Postinst,
+        r.render("scripts/client.postinst", &post)?,
+    );
+    add_script(
+        &mut spec,
+        ControlMember::Postrm,
+        r.render("scripts/common.postrm", &common)?,
+    );
     Ok(spec)
 }

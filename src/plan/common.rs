@@ -36,7 +36,10 @@ pub fn unit_dir(suite: Suite) -> &'static str {
 }
 
 pub fn lib(package: &str) -> Lib {
-    Lib { package: package.to_string(), state_dir: state_dir(package) }
+    Lib {
+        package: package.to_string(),
+        state_dir: state_dir(package),
+    }
 }
 
 /// A skeleton spec with the site's common control fields.
@@ -65,7 +68,8 @@ pub fn spec(site: &Site, name: &str, summary: String, description: String) -> Pa
 }
 
 pub fn add_file(spec: &mut PackageSpec, path: impl Into<String>, mode: u32, content: String) {
-    spec.files.insert(path.into(), Entry::file(mode, content.into_bytes()));
+    spec.files
+        .insert(path.into(), Entry::file(mode, content.into_bytes()));
 }
 
 pub fn add_script(spec: &mut PackageSpec, member: ControlMember, content: String) {
@@ -74,7 +78,10 @@ pub fn add_script(spec: &mut PackageSpec, member: ControlMember, content: String
 
 /// Divert FILE out of the way to `FILE.PKG-orig`.
 pub fn diversion(path: &str, package: &str) -> Diversion {
-    Diversion { path: path.to_string(), diverted: format!("{path}.{package}-orig") }
+    Diversion {
+        path: path.to_string(),
+        diverted: format!("{path}.{package}-orig"),
+    }
 }
 
 /// Our own copy of a displaced file lives next to it: `FILE.PKG`.
@@ -133,7 +140,9 @@ pub fn relative_target(link: &str, target: &str) -> String {
 }
 
 /// Top-level directories of the FHS that lintian expects.
-pub const STANDARD_TOP: &[&str] = &["bin", "boot", "etc", "lib", "lib64", "opt", "sbin", "srv", "usr", "var"];
+pub const STANDARD_TOP: &[&str] = &[
+    "bin", "boot", "etc", "lib", "lib64", "opt", "sbin", "srv", "usr", "var",
+];
 
 /// Symlink target as Debian policy wants it: relative within one top-level
 /// directory, absolute across them. `target` may be relative to the link.
@@ -144,7 +153,13 @@ pub fn policy_target(link: &str, target: &str) -> String {
         let dir = link.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         format!("{dir}/{target}")
     };
-    let top = |p: &str| p.trim_start_matches('/').split('/').next().unwrap_or("").to_string();
+    let top = |p: &str| {
+        p.trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
     if top(link) == top(&absolute) {
         relative_target(link, &absolute)
     } else {
@@ -155,7 +170,11 @@ pub fn policy_target(link: &str, target: &str) -> String {
 /// Lintian overrides for the site's own top-level paths (/vol, /staging,
 /// /pub), for apt sources (the how-to's install server), and for a
 /// root@ maintainer address, plus `extra`; `None` when nothing applies.
-pub fn site_overrides(site: &Site, spec: &PackageSpec, extra: &[(&str, String)]) -> Option<(String, String)> {
+pub fn site_overrides(
+    site: &Site,
+    spec: &PackageSpec,
+    extra: &[(&str, String)],
+) -> Option<(String, String)> {
     use crate::package::EntryKind;
     use std::collections::BTreeSet;
     let mut lines: BTreeSet<(&str, String)> = BTreeSet::new();
@@ -214,7 +233,10 @@ mod tests {
 
     #[test]
     fn relative_targets() {
-        assert_eq!(relative_target("/vol/home", "/vol/ocfs2-small/home"), "ocfs2-small/home");
+        assert_eq!(
+            relative_target("/vol/home", "/vol/ocfs2-small/home"),
+            "ocfs2-small/home"
+        );
         assert_eq!(relative_target("/pub", "/staging/pub"), "staging/pub");
         assert_eq!(relative_target("/a/b/c", "/a/x"), "../x");
         assert_eq!(relative_target("/srv/x", "/vol/y"), "../vol/y");

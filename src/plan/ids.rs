@@ -19,12 +19,20 @@ pub fn plan(site: &Site, r: &Renderer) -> Result<PackageSpec, PlanError> {
         .groups
         .iter()
         .map(|g| format!("group {} ({})", g.name, g.gid))
-        .chain(site.ids.users.iter().map(|u| format!("user {} ({})", u.name, u.uid)))
+        .chain(
+            site.ids
+                .users
+                .iter()
+                .map(|u| format!("user {} ({})", u.name, u.uid)),
+        )
         .collect();
     let mut spec = spec(
         site,
         pkg,
-        format!("{} storage: users and groups with IDs pinned across the cluster", site.name),
+        format!(
+            "{} storage: users and groups with IDs pinned across the cluster",
+            site.name
+        ),
         format!(
             "Creates the users and groups whose IDs must be the same on every node of \
              the {} site, because the nodes share files on OCFS2: {}.\n\n\
@@ -37,9 +45,17 @@ pub fn plan(site: &Site, r: &Renderer) -> Result<PackageSpec, PlanError> {
         ),
     );
     spec.pre_depends = vec!["adduser".into()];
-    for g in &site.ids.users.iter().flat_map(|u| std::iter::once(&u.group).chain(u.groups.iter())).collect::<Vec<_>>() {
+    for g in &site
+        .ids
+        .users
+        .iter()
+        .flat_map(|u| std::iter::once(&u.group).chain(u.groups.iter()))
+        .collect::<Vec<_>>()
+    {
         if !site.ids.groups.iter().any(|pg| &pg.name == *g) {
-            return Err(PlanError::Model(format!("pinned users refer to group {g}, which is not pinned")));
+            return Err(PlanError::Model(format!(
+                "pinned users refer to group {g}, which is not pinned"
+            )));
         }
     }
     let ctx = IdsScripts {
@@ -48,7 +64,11 @@ pub fn plan(site: &Site, r: &Renderer) -> Result<PackageSpec, PlanError> {
             .ids
             .groups
             .iter()
-            .map(|g| IdGroup { name: g.name.clone(), gid: g.gid, system: yes_no(g.system) })
+            .map(|g| IdGroup {
+                name: g.name.clone(),
+                gid: g.gid,
+                system: yes_no(g.system),
+            })
             .collect(),
         users: site
             .ids
@@ -74,11 +94,24 @@ pub fn plan(site: &Site, r: &Renderer) -> Result<PackageSpec, PlanError> {
     for u in &site.ids.users {
         pinned.push_str(&format!("user {} {}\n", u.name, u.uid));
     }
-    add_file(&mut spec, format!("/usr/share/{pkg}/pinned-ids"), 0o644, pinned);
-    add_script(&mut spec, ControlMember::Preinst, r.render("scripts/ids.preinst", &ctx)?);
+    add_file(
+        &mut spec,
+        format!("/usr/share/{pkg}/pinned-ids"),
+        0o644,
+        pinned,
+    );
+    add_script(
+        &mut spec,
+        ControlMember::Preinst,
+        r.render("scripts/ids.preinst", &ctx)?,
+    );
     if let Some((path, body)) = site_overrides(site, &spec, &[]) {
         add_file(&mut spec, path, 0o644, body);
     }
-    add_script(&mut spec, ControlMember::Postrm, r.render("scripts/ids.postrm", &ctx)?);
+    add_script(
+        &mut spec,
+        ControlMember::Postrm,
+        r.render("scripts/ids.postrm", &ctx)?,
+    );
     Ok(spec)
 }

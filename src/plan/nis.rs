@@ -14,13 +14,20 @@ pub fn plan(site: &Site, nis: &Nis, r: &Renderer) -> Result<PackageSpec, PlanErr
     let mut spec = spec(
         site,
         pkg,
-        format!("{} storage: automount entries for the NIS server's maps", site.name),
+        format!(
+            "{} storage: automount entries for the NIS server's maps",
+            site.name
+        ),
         format!(
             "Adds the {} storage cluster's automount entries to the NIS source maps \
              ({}) and rebuilds the maps (make -C /var/yp) when installed on the NIS \
              master.",
             site.name,
-            nis.maps.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")
+            nis.maps
+                .iter()
+                .map(|m| m.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     );
     let dir = format!("{}/nis", etc_dir(site));
@@ -54,11 +61,23 @@ pub fn plan(site: &Site, nis: &Nis, r: &Renderer) -> Result<PackageSpec, PlanErr
         nis_rebuild: true,
         nis_maps: maps.clone(),
     };
-    let post = NisPostinst { lib: lib(pkg), maps, blocks };
-    add_script(&mut spec, ControlMember::Postinst, r.render("scripts/nis.postinst", &post)?);
+    let post = NisPostinst {
+        lib: lib(pkg),
+        maps,
+        blocks,
+    };
+    add_script(
+        &mut spec,
+        ControlMember::Postinst,
+        r.render("scripts/nis.postinst", &post)?,
+    );
     if let Some((path, body)) = site_overrides(site, &spec, &[]) {
         add_file(&mut spec, path, 0o644, body);
     }
-    add_script(&mut spec, ControlMember::Postrm, r.render("scripts/common.postrm", &common)?);
+    add_script(
+        &mut spec,
+        ControlMember::Postrm,
+        r.render("scripts/common.postrm", &common)?,
+    );
     Ok(spec)
 }

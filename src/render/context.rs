@@ -56,7 +56,7 @@ pub struct CommonScripts {
     pub o2cb: Option<O2cb>,
     /// postfix `relayhost` value (`[192.168.1.1]`).
     pub mail_relay: Option<String>,
-    /// Timers of this package (enabled in postinst).
+    /// Units of this package enabled in postinst (target, timers).
     pub timers: Vec<String>,
     /// Units stopped in prerm on removal.
     pub stop_units: Vec<String>,
@@ -404,6 +404,13 @@ pub struct UnisonUnits {
     pub unison_dir: String,
     pub profile: String,
     pub schedule: String,
+}
+
+/// `systemd/storage.target`.
+#[derive(Debug, Clone, Serialize)]
+pub struct StorageTarget {
+    pub site: String,
+    pub package: String,
 }
 
 /// `systemd/libvirtd-mounts.conf`.

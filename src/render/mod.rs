@@ -62,6 +62,7 @@ templates!(
     "node/storage-command",
     "node/fence-peer",
     "node/README.Debian",
+    "systemd/storage.target",
     "systemd/unison.service",
     "systemd/unison.timer",
     "systemd/libvirtd-mounts.conf",
@@ -90,14 +91,20 @@ fn shell_quote_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
-        other => return Err(tera::Error::msg(format!("shell_quote: cannot quote {other}"))),
+        other => {
+            return Err(tera::Error::msg(format!(
+                "shell_quote: cannot quote {other}"
+            )))
+        }
     };
     Ok(Value::String(shell_quote(&s)))
 }
 
 /// A double-quoted string for drbd.conf: refuses what it cannot carry.
 fn drbd_string_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    let s = value.as_str().ok_or_else(|| tera::Error::msg("drbd_string: not a string"))?;
+    let s = value
+        .as_str()
+        .ok_or_else(|| tera::Error::msg("drbd_string: not a string"))?;
     if s.contains(['"', '\\', '\n']) {
         return Err(tera::Error::msg(format!("drbd_string: cannot quote {s:?}")));
     }
@@ -114,18 +121,24 @@ impl Renderer {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![]);
         tera.add_raw_templates(TEMPLATES.iter().copied())
-            .map_err(|e| RenderError { name: "(built-in)".into(), message: chain(&e) })?;
+            .map_err(|e| RenderError {
+                name: "(built-in)".into(),
+                message: chain(&e),
+            })?;
         tera.register_filter("shell_quote", shell_quote_filter);
         tera.register_filter("drbd_string", drbd_string_filter);
         Ok(Renderer { tera })
     }
 
     pub fn render<C: Serialize>(&self, name: &str, ctx: &C) -> Result<String, RenderError> {
-        let context = tera::Context::from_serialize(ctx)
-            .map_err(|e| RenderError { name: name.into(), message: chain(&e) })?;
-        self.tera
-            .render(name, &context)
-            .map_err(|e| RenderError { name: name.into(), message: chain(&e) })
+        let context = tera::Context::from_serialize(ctx).map_err(|e| RenderError {
+            name: name.into(),
+            message: chain(&e),
+        })?;
+        self.tera.render(name, &context).map_err(|e| RenderError {
+            name: name.into(),
+            message: chain(&e),
+        })
     }
 }
 
@@ -157,7 +170,9 @@ mod tests {
     #[test]
     fn shell_templates_quote_every_value() {
         let shell = |name: &str| {
-            name.starts_with("scripts/") || name == "node/storage-command" || name == "node/fence-peer"
+            name.starts_with("scripts/")
+                || name == "node/storage-command"
+                || name == "node/fence-peer"
         };
         let mut checked = 0;
         for (name, src) in TEMPLATES.iter().filter(|(n, _)| shell(n)) {
@@ -166,7 +181,11 @@ mod tests {
                 while let Some(start) = rest.find("{{") {
                     let end = start + rest[start..].find("}}").expect("unclosed {{");
                     let expr = rest[start + 2..end].trim();
-                    assert!(expr.ends_with("| shell_quote"), "{name}:{}: `{expr}` is not shell_quote'd", i + 1);
+                    assert!(
+                        expr.ends_with("| shell_quote"),
+                        "{name}:{}: `{expr}` is not shell_quote'd",
+                        i + 1
+                    );
                     checked += 1;
                     rest = &rest[end + 2..];
                 }

@@ -18,7 +18,8 @@ fn v(items: &[&str]) -> Vec<String> {
 }
 
 /// A stand-in armoured key: the planner ships it verbatim.
-pub const TEST_KEY: &str = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZ0test\n-----END PGP PUBLIC KEY BLOCK-----\n";
+pub const TEST_KEY: &str =
+    "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZ0test\n-----END PGP PUBLIC KEY BLOCK-----\n";
 
 pub fn pasta() -> Site {
     let node = |name: &str, addr: &str, number: u32, rep: &str| Node {
@@ -28,7 +29,12 @@ pub fn pasta() -> Site {
         volume_group: s("vg0"),
         vg_size: Some(4_002_018_915_368),
         ocfs2_number: number,
-        replication: Some(Link { interface: s("eth1"), address: ip(rep), prefix: 24, mtu: None }),
+        replication: Some(Link {
+            interface: s("eth1"),
+            address: ip(rep),
+            prefix: 24,
+            mtu: None,
+        }),
     };
     let res = |name: &str, minor: u32, port: u16, volume: &str| DrbdResource {
         name: s(name),
@@ -42,9 +48,18 @@ pub fn pasta() -> Site {
         after_sb_2pri: s("disconnect"),
         fencing: s("resource-only"),
         handlers: vec![
-            Handler { name: s("before-resync-target"), command: s("drbdsetup secondary $DRBD_MINOR") },
-            Handler { name: s("split-brain"), command: s("/usr/lib/drbd/notify-split-brain.sh root") },
-            Handler { name: s("fence-peer"), command: s("/usr/lib/pasta-storage/drbd-fence-peer") },
+            Handler {
+                name: s("before-resync-target"),
+                command: s("drbdsetup secondary $DRBD_MINOR"),
+            },
+            Handler {
+                name: s("split-brain"),
+                command: s("/usr/lib/drbd/notify-split-brain.sh root"),
+            },
+            Handler {
+                name: s("fence-peer"),
+                command: s("/usr/lib/pasta-storage/drbd-fence-peer"),
+            },
         ],
         become_primary_on_both: true,
     };
@@ -63,7 +78,10 @@ pub fn pasta() -> Site {
         exports: if exports { lan.clone() } else { vec![] },
         libvirt_pool: if pool { Some(s(name)) } else { None },
     };
-    let on_vol = |name: &str, kind| ShareOn::Volume { name: s(name), kind };
+    let on_vol = |name: &str, kind| ShareOn::Volume {
+        name: s(name),
+        kind,
+    };
     let on_fs = |name: &str| ShareOn::Ocfs2 { name: s(name) };
     let ext4 = |name: &str, size: u64, text: &str, kind| Volume {
         name: s(name),
@@ -110,7 +128,10 @@ pub fn pasta() -> Site {
             origin: s("pasta"),
             label: s("pasta storage"),
             component: s("main"),
-            signing: Signing::Gpg { key: s("storpkg pasta archive key"), gnupg_home: None },
+            signing: Signing::Gpg {
+                key: s("storpkg pasta archive key"),
+                gnupg_home: None,
+            },
             public_key: Some(s(TEST_KEY)),
             prune: false,
         },
@@ -118,12 +139,23 @@ pub fn pasta() -> Site {
             mirror: Some(s("http://192.168.1.1/debian")),
             security_mirror: Some(s("http://192.168.1.1/debian-security")),
         },
-        nodes: vec![node("fiori", "192.168.1.6", 1, "10.11.12.6"), node("torchio", "192.168.1.7", 2, "10.11.12.7")],
+        nodes: vec![
+            node("fiori", "192.168.1.6", 1, "10.11.12.6"),
+            node("torchio", "192.168.1.7", 2, "10.11.12.7"),
+        ],
         ids: Ids {
             package: s("pasta-storage-ids"),
             groups: vec![
-                PinnedGroup { name: s("kvm"), gid: 994, system: true },
-                PinnedGroup { name: s("libvirt-qemu"), gid: 64055, system: false },
+                PinnedGroup {
+                    name: s("kvm"),
+                    gid: 994,
+                    system: true,
+                },
+                PinnedGroup {
+                    name: s("libvirt-qemu"),
+                    gid: 64055,
+                    system: false,
+                },
             ],
             users: vec![PinnedUser {
                 name: s("libvirt-qemu"),
@@ -150,7 +182,10 @@ pub fn pasta() -> Site {
             initialiser: s("fiori"),
             peer_wait: 120,
             network: Network::Replication,
-            resources: vec![res("drbd0", 0, 7790, "rep-drbd0"), res("drbd1", 1, 7791, "rep-drbd1")],
+            resources: vec![
+                res("drbd0", 0, 7790, "rep-drbd0"),
+                res("drbd1", 1, 7791, "rep-drbd1"),
+            ],
         },
         ocfs2: Some(Ocfs2 {
             cluster: s("ocfs2"),
@@ -160,17 +195,62 @@ pub fn pasta() -> Site {
             idle_timeout_ms: 60000,
             keepalive_delay_ms: 4000,
             reconnect_delay_ms: 4000,
-            filesystems: vec![fs("ocfs2-small", "drbd0", 0, "mail"), fs("ocfs2-large", "drbd1", 1, "vmstore")],
+            filesystems: vec![
+                fs("ocfs2-small", "drbd0", 0, "mail"),
+                fs("ocfs2-large", "drbd1", 1, "vmstore"),
+            ],
         }),
         shares: vec![
-            share("scratch", on_vol("rep-no", VolumeKind::Ext4), "/vol/rep-no", false, false),
-            share("vmpool0", on_vol("rep-no", VolumeKind::Ext4), "/vol/rep-no", false, true),
-            share("pub", on_vol("rep-unison", VolumeKind::Unison), "/vol/rep-unison", true, false),
-            share("home", on_fs("ocfs2-small"), "/vol/ocfs2-small", true, false),
-            share("mail", on_fs("ocfs2-small"), "/vol/ocfs2-small", true, false),
-            share("wikis", on_fs("ocfs2-small"), "/vol/ocfs2-small", true, false),
+            share(
+                "scratch",
+                on_vol("rep-no", VolumeKind::Ext4),
+                "/vol/rep-no",
+                false,
+                false,
+            ),
+            share(
+                "vmpool0",
+                on_vol("rep-no", VolumeKind::Ext4),
+                "/vol/rep-no",
+                false,
+                true,
+            ),
+            share(
+                "pub",
+                on_vol("rep-unison", VolumeKind::Unison),
+                "/vol/rep-unison",
+                true,
+                false,
+            ),
+            share(
+                "home",
+                on_fs("ocfs2-small"),
+                "/vol/ocfs2-small",
+                true,
+                false,
+            ),
+            share(
+                "mail",
+                on_fs("ocfs2-small"),
+                "/vol/ocfs2-small",
+                true,
+                false,
+            ),
+            share(
+                "wikis",
+                on_fs("ocfs2-small"),
+                "/vol/ocfs2-small",
+                true,
+                false,
+            ),
             share("svn", on_fs("ocfs2-small"), "/vol/ocfs2-small", true, false),
-            share("vmpool1", on_fs("ocfs2-large"), "/vol/ocfs2-large", false, true),
+            share(
+                "vmpool1",
+                on_fs("ocfs2-large"),
+                "/vol/ocfs2-large",
+                false,
+                true,
+            ),
         ],
         // The how-to's fix removed --manage-gids (Debian's default, now
         // `manage-gids=y` in /etc/nfs.conf): manage-gids = n.
@@ -194,7 +274,11 @@ pub fn pasta() -> Site {
             fastcheck: true,
             prefer: s("newer"),
             logfile: s("/var/log/unison.log"),
-            logrotate: LogRotate { frequency: s("daily"), rotate: 28, compress: true },
+            logrotate: LogRotate {
+                frequency: s("daily"),
+                rotate: 28,
+                compress: true,
+            },
             client_key: None,
             server_host_key: None,
         }),
@@ -202,10 +286,19 @@ pub fn pasta() -> Site {
             package: s("pasta-storage-client"),
             staging: s("/staging"),
             automounts: vec![
-                Automount { mountpoint: s("/home"), map: s("auto.home") },
-                Automount { mountpoint: s("/staging"), map: s("auto.staging") },
+                Automount {
+                    mountpoint: s("/home"),
+                    map: s("auto.home"),
+                },
+                Automount {
+                    mountpoint: s("/staging"),
+                    map: s("auto.staging"),
+                },
             ],
-            links: vec![Symlink { path: s("/pub"), target: s("staging/pub") }],
+            links: vec![Symlink {
+                path: s("/pub"),
+                target: s("staging/pub"),
+            }],
         },
         nis: Some(Nis {
             package: s("pasta-storage-nis"),
@@ -216,23 +309,47 @@ pub fn pasta() -> Site {
             maps: vec![
                 NisMap {
                     name: s("auto.home"),
-                    entries: vec![NisEntry { key: s("alexis"), location: format!("{servers}:/vol/home/alexis") }],
+                    entries: vec![NisEntry {
+                        key: s("alexis"),
+                        location: format!("{servers}:/vol/home/alexis"),
+                    }],
                 },
                 NisMap {
                     name: s("auto.staging"),
-                    entries: vec![NisEntry { key: s("pub"), location: format!("{servers}:/vol/pub") }],
+                    entries: vec![NisEntry {
+                        key: s("pub"),
+                        location: format!("{servers}:/vol/pub"),
+                    }],
                 },
             ],
         }),
         sysctl: vec![
-            Sysctl { key: s("vm.min_free_kbytes"), value: 65536 },
-            Sysctl { key: s("kernel.panic"), value: 10 },
-            Sysctl { key: s("kernel.panic_on_oops"), value: 1 },
+            Sysctl {
+                key: s("vm.min_free_kbytes"),
+                value: 65536,
+            },
+            Sysctl {
+                key: s("kernel.panic"),
+                value: 10,
+            },
+            Sysctl {
+                key: s("kernel.panic_on_oops"),
+                value: 1,
+            },
         ],
-        resolver: Resolver { caching: true, forwarders: vec![] },
+        resolver: Resolver {
+            caching: true,
+            forwarders: vec![],
+        },
         hosts: vec![
-            HostEntry { address: ip("192.168.1.6"), names: v(&["fiori"]) },
-            HostEntry { address: ip("192.168.1.7"), names: v(&["torchio"]) },
+            HostEntry {
+                address: ip("192.168.1.6"),
+                names: v(&["fiori"]),
+            },
+            HostEntry {
+                address: ip("192.168.1.7"),
+                names: v(&["torchio"]),
+            },
         ],
     }
 }
@@ -242,6 +359,8 @@ pub fn pasta_with_keys() -> Site {
     let mut site = pasta();
     let u = site.unison.as_mut().unwrap();
     u.client_key = Some(s("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeClientKeyForTestsOnly0000000000000000 root@fiori unison"));
-    u.server_host_key = Some(s("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeServerHostKeyForTestsOnly00000000000000"));
+    u.server_host_key = Some(s(
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeServerHostKeyForTestsOnly00000000000000",
+    ));
     site
 }

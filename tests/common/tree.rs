@@ -60,7 +60,8 @@ pub fn write_files(spec: &PackageSpec, root: &Path) {
         match &entry.kind {
             EntryKind::File(bytes) => {
                 std::fs::write(&dest, bytes).unwrap();
-                std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(entry.mode)).unwrap();
+                std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(entry.mode))
+                    .unwrap();
             }
             EntryKind::Dir => std::fs::create_dir_all(&dest).unwrap(),
             EntryKind::Symlink(t) => {
@@ -72,7 +73,12 @@ pub fn write_files(spec: &PackageSpec, root: &Path) {
 }
 
 pub fn file<'a>(spec: &'a PackageSpec, path: &str) -> &'a [u8] {
-    match &spec.files.get(path).unwrap_or_else(|| panic!("{} has no {path}", spec.name)).kind {
+    match &spec
+        .files
+        .get(path)
+        .unwrap_or_else(|| panic!("{} has no {path}", spec.name))
+        .kind
+    {
         EntryKind::File(b) => b,
         _ => panic!("{path} is not a file"),
     }
@@ -136,6 +142,10 @@ pub fn build_deb(spec: &PackageSpec, out: &Path) -> std::path::PathBuf {
         .arg(&deb)
         .output()
         .unwrap();
-    assert!(o.status.success(), "dpkg-deb: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "dpkg-deb: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     deb
 }
