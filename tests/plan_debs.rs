@@ -1,6 +1,6 @@
 //! Builds the pasta packages with dpkg-deb (a stand-in for storpkg's own
 //! writer) and checks dpkg accepts them; with STORPKG_DEB_OUT set, leaves
-//! them there for the chroot test (tests/chroot/run).
+//! them there for the chroot test (tests/chroot/packages).
 
 mod common;
 #[path = "common/tree.rs"]

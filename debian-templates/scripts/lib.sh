@@ -178,3 +178,43 @@ pending() {
     fi
 }
 # ---- end of the storpkg shell library ------------------------------------
+
+# Mountpoints and public symlinks of the site are made at configure time
+# (the how-to's mkdir and ln -s), not shipped, and recorded so that purge
+# removes only what this package made: an empty, unmounted directory, a
+# symlink that is still a symlink. Nothing else is ever touched.
+make_dir() {
+    if [ ! -d "$1" ]; then
+        mkdir -p "$1" "$STATE"
+        printf '%s\n' "$1" >>"$STATE/made-dirs"
+    fi
+}
+
+make_link() {
+    if [ -L "$1" ]; then
+        if [ "$(readlink "$1")" != "$2" ]; then
+            warn "$1 points to $(readlink "$1"), not $2: left alone (check it, then 'ln -sfn $2 $1')"
+        fi
+    elif [ -e "$1" ]; then
+        warn "$1 exists and is not a symlink: left alone (move it away, then 'dpkg-reconfigure $PKG' makes the link to $2)"
+    else
+        mkdir -p "$(dirname "$1")" "$STATE"
+        ln -s "$2" "$1"
+        printf '%s\n' "$1" >>"$STATE/made-links"
+    fi
+}
+
+undo_layout() {
+    if [ -f "$STATE/made-links" ]; then
+        while read -r _l; do
+            if [ -L "$_l" ]; then rm -f "$_l"; fi
+        done <"$STATE/made-links"
+    fi
+    if [ -f "$STATE/made-dirs" ]; then
+        sort -r "$STATE/made-dirs" | while read -r _d; do
+            if [ -d "$_d" ] && ! mountpoint -q "$_d"; then
+                rmdir "$_d" 2>/dev/null || warn "$_d is not empty: kept"
+            fi
+        done
+    fi
+}

@@ -50,7 +50,7 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
     let mut block_names = Vec::new();
 
     // DRBD: one file per resource, named after it.
-    for res in &site.drbd.resources {
+    for res in site.drbd.resources.iter().filter(|r| r.nodes.contains(&node.name)) {
         let vol = site.volume(&res.volume).ok_or_else(|| {
             PlanError::Model(format!(
                 "DRBD resource {} has no volume {}",
@@ -60,6 +60,7 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
         let nodes = site
             .nodes
             .iter()
+            .filter(|n| res.nodes.contains(&n.name))
             .map(|n| DrbdOn {
                 name: n.name.clone(),
                 disk: vol.device(&n.volume_group),
@@ -142,7 +143,9 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
 
     // fstab block and the mountpoints.
     let mut entries = Vec::new();
-    for vol in &site.volumes {
+    let mut layout_dirs = Vec::new();
+    let mut layout_links = Vec::new();
+    for vol in site.volumes.iter().filter(|v| v.nodes.contains(&node.name)) {
         if let (VolumeKind::Ext4 | VolumeKind::Unison, Some(mp)) = (vol.kind, &vol.mountpoint) {
             let mut opts = if vol.mount_options.is_empty() {
                 vec!["defaults".to_string()]
@@ -157,11 +160,11 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
                 options: opts.join(","),
                 pass: vol.fsck_pass,
             });
-            spec.files.insert(mp.clone(), Entry::dir());
+            layout_dirs.push(mp.clone());
         }
     }
     if let Some(ocfs2) = &site.ocfs2 {
-        for fs in &ocfs2.filesystems {
+        for fs in ocfs2.filesystems.iter().filter(|f| f.nodes.contains(&node.name)) {
             let mut opts: Vec<String> = vec![
                 "_netdev".into(),
                 "nofail".into(),
@@ -177,7 +180,7 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
                 // Never fsck at boot: the peer may have it mounted.
                 pass: 0,
             });
-            spec.files.insert(fs.mountpoint.clone(), Entry::dir());
+            layout_dirs.push(fs.mountpoint.clone());
         }
     }
     let fstab_src = block_source(pkg, "fstab");
@@ -219,12 +222,12 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
     // Shares: public symlinks, exports of the real paths, libvirt pools.
     let mut exports = Vec::new();
     let mut pool_paths = Vec::new();
-    for share in &site.shares {
+    for share in site.shares.iter().filter(|s| s.nodes.contains(&node.name)) {
         if let Some(link) = &share.link {
-            spec.files.insert(
-                link.clone(),
-                Entry::symlink(policy_target(link, &share.path)),
-            );
+            layout_links.push(LayoutLink {
+                path: link.clone(),
+                target: share.path.clone(),
+            });
         }
         let mountpoint = match &share.on {
             ShareOn::Volume { name, .. } => site.volume(name).and_then(|v| v.mountpoint.clone()),
@@ -534,13 +537,9 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
                 0o644,
                 r.render("node/unison.prf", &ctx)?,
             );
-            spec.files.insert(
-                unison_dir.clone(),
-                Entry {
-                    mode: 0o700,
-                    kind: crate::package::EntryKind::Dir,
-                },
-            );
+            // unison's archives (file metadata, no secrets): 0755 as
+            // policy wants for packaged directories.
+            spec.files.insert(unison_dir.clone(), Entry::dir());
             spec.files.insert(
                 format!("{unison_dir}/{}.prf", u.profile),
                 Entry::symlink(prf),
@@ -742,6 +741,8 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
         nfs_conf,
         exports_file,
         yp_conf,
+        layout_dirs,
+        layout_links,
     };
     add_script(
         &mut spec,

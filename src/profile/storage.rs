@@ -174,7 +174,7 @@ pub fn drbd(
     if fencing_span.value != "dont-care" {
         handlers.push(Handler {
             name: "fence-peer".into(),
-            command: format!("/usr/lib/{site}-storage/fence-peer"),
+            command: format!("/usr/lib/{site}-storage/drbd-fence-peer"),
         });
     }
 

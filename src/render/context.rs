@@ -104,6 +104,16 @@ pub struct NodePostinst {
     pub nfs_conf: String,
     pub exports_file: String,
     pub yp_conf: Option<String>,
+    /// Mountpoints made at configure time (not shipped).
+    pub layout_dirs: Vec<String>,
+    /// Public symlinks made at configure time (not shipped).
+    pub layout_links: Vec<LayoutLink>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LayoutLink {
+    pub path: String,
+    pub target: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
