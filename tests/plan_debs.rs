@@ -1,10 +1,8 @@
-//! Builds the pasta packages with dpkg-deb (a stand-in for storpkg's own
-//! writer) and checks dpkg accepts them; with STORPKG_DEB_OUT set, leaves
-//! them there for the chroot test (tests/chroot/packages).
+//! Builds the pasta packages with storpkg's own writer and checks dpkg
+//! accepts them; with STORPKG_DEB_OUT set, leaves them there for the
+//! chroot test (tests/chroot/packages).
 
 mod common;
-#[path = "common/tree.rs"]
-mod tree;
 
 #[test]
 fn dpkg_deb_builds_every_package() {
@@ -28,8 +26,11 @@ fn dpkg_deb_builds_every_package() {
             .unwrap_or_else(|| tmp.path().to_path_buf())
             .join(format!("pasta{suffix}"));
         std::fs::create_dir_all(&out).unwrap();
-        for p in storpkg::plan::plan_site(&site).unwrap() {
-            let deb = tree::build_deb(&p, &out);
+        let specs = storpkg::plan::plan_site(&site).unwrap();
+        for p in storpkg::build::with_docs(&site, specs, site.source_date_epoch) {
+            let file = storpkg::deb::build(&p, site.source_date_epoch).unwrap();
+            let deb = out.join(file.file_name());
+            std::fs::write(&deb, &file.bytes).unwrap();
             let o = std::process::Command::new("dpkg-deb")
                 .arg("--info")
                 .arg(&deb)

@@ -50,7 +50,12 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
     let mut block_names = Vec::new();
 
     // DRBD: one file per resource, named after it.
-    for res in site.drbd.resources.iter().filter(|r| r.nodes.contains(&node.name)) {
+    for res in site
+        .drbd
+        .resources
+        .iter()
+        .filter(|r| r.nodes.contains(&node.name))
+    {
         let vol = site.volume(&res.volume).ok_or_else(|| {
             PlanError::Model(format!(
                 "DRBD resource {} has no volume {}",
@@ -164,7 +169,11 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
         }
     }
     if let Some(ocfs2) = &site.ocfs2 {
-        for fs in ocfs2.filesystems.iter().filter(|f| f.nodes.contains(&node.name)) {
+        for fs in ocfs2
+            .filesystems
+            .iter()
+            .filter(|f| f.nodes.contains(&node.name))
+        {
             let mut opts: Vec<String> = vec![
                 "_netdev".into(),
                 "nofail".into(),

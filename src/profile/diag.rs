@@ -184,13 +184,5 @@ pub mod codes {
             "shared-link",
             "warning: DRBD and o2cb use the same network link",
         ),
-        (
-            "no-replication-link",
-            "warning: a node has no back-to-back replication link",
-        ),
-        (
-            "unison-key-missing",
-            "warning: unison's client key or the server host key is not in the profile yet",
-        ),
     ];
 }

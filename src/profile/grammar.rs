@@ -388,7 +388,9 @@ pub fn schedule(s: &str) -> Check {
         });
         let spec_ok = all(word, |c| {
             c.is_ascii_digit() || matches!(c, '*' | '-' | ':' | '/' | ',' | '.')
-        }) && word.chars().any(|c| c.is_ascii_digit() || c == '*');
+        }) && word.chars().any(|c| c.is_ascii_digit() || c == '*')
+            // a date (`*-*-*`) or a time (`00:00`); a bare `0` or `*` is cron's
+            && word.contains(['-', ':']);
         if !word_ok && !spec_ok {
             return refuse("an OnCalendar expression", help);
         }

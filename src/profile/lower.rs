@@ -601,6 +601,8 @@ pub fn ids(cx: &mut Cx, t: Option<Table>, site: &str) -> Ids {
                 (100, 65533)
             };
             let path = format!("ids.groups.{}", key.value);
+            // Known by name even when its GID is refused: no cascade.
+            group_names.insert(key.value.clone(), key.span.clone());
             if !super::read::check_range(&mut cx.d, &path, &gid, lo, hi) {
                 if key.value == "kvm" {
                     if let Some(last) = cx.d.list.last_mut() {

@@ -118,6 +118,15 @@ impl<'de> Table<'de> {
     }
 
     fn missing(&self, d: &mut Diags, key: &str, what: &str) {
+        // A misspelling of the key is reported by `finish` as unknown, with
+        // "did you mean": saying it is missing too would be noise.
+        if self
+            .entries
+            .iter()
+            .any(|(k, _, _)| strsim::jaro_winkler(k, key) > 0.8)
+        {
+            return;
+        }
         d.push(
             Diagnostic::error(
                 "missing-key",

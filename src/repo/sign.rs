@@ -81,7 +81,11 @@ fn key_creation(key: &str, homedir: Option<&Path>) -> Result<u64, RepoError> {
 
 /// The public half of `key` (minimal export), armored or binary. Empty
 /// output (no such key) is an error.
-pub fn export_public_key(key: &str, homedir: Option<&Path>, armor: bool) -> Result<Vec<u8>, RepoError> {
+pub fn export_public_key(
+    key: &str,
+    homedir: Option<&Path>,
+    armor: bool,
+) -> Result<Vec<u8>, RepoError> {
     let mut cmd = gpg(homedir);
     cmd.args(["--export-options", "export-minimal"]);
     if armor {
