@@ -22,9 +22,12 @@ pub const TEST_KEY: &str =
 
 pub fn pasta() -> Site {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/pasta.toml");
-    let checked = storpkg::profile::load(std::path::Path::new(path)).expect("profiles/pasta.toml is readable");
+    let checked = storpkg::profile::load(std::path::Path::new(path))
+        .expect("profiles/pasta.toml is readable");
     let report = checked.render_plain();
-    let mut site = checked.site.unwrap_or_else(|| panic!("profiles/pasta.toml is invalid:\n{report}"));
+    let mut site = checked
+        .site
+        .unwrap_or_else(|| panic!("profiles/pasta.toml is invalid:\n{report}"));
     site.repository.public_key = Some(TEST_KEY.to_string());
     site
 }
