@@ -218,3 +218,29 @@ undo_layout() {
         done
     fi
 }
+
+# The site repository may already be listed elsewhere with another
+# Signed-By (d-i's apt-setup/localN writes one), and apt refuses two. Such
+# lines are commented out with a marker naming this package, and given
+# back on purge. Only one-line-style lists are looked at; deb822 files of
+# others are left alone.
+adopt_source() {
+    for _f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+        [ -f "$_f" ] || continue
+        if grep -Eq "^[[:space:]]*deb(-src)?[[:space:]].*[[:space:]]$1/?[[:space:]]" "$_f"; then
+            sed -E "s|^([[:space:]]*deb(-src)?[[:space:]].*[[:space:]]$1/?[[:space:]].*)\$|# $PKG: \\1|" "$_f" >"$_f.$PKG-new"
+            replace_file "$_f" "$_f.$PKG-new"
+            say "the site repository $1 was also listed in $_f: commented out there, $2 lists it now"
+        fi
+    done
+}
+
+give_back_sources() {
+    for _f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+        [ -f "$_f" ] || continue
+        if grep -q "^# $PKG: " "$_f"; then
+            sed "s|^# $PKG: ||" "$_f" >"$_f.$PKG-new"
+            replace_file "$_f" "$_f.$PKG-new"
+        fi
+    done
+}

@@ -750,6 +750,8 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
         nfs_conf,
         exports_file,
         yp_conf,
+        site_repo_url: site.repository.url.clone(),
+        site_sources_file: format!("/etc/apt/sources.list.d/{}-storage.sources", site.name),
         layout_dirs,
         layout_links,
     };

@@ -104,6 +104,9 @@ pub struct NodePostinst {
     pub nfs_conf: String,
     pub exports_file: String,
     pub yp_conf: Option<String>,
+    /// The site repository URL, and the sources file that lists it.
+    pub site_repo_url: String,
+    pub site_sources_file: String,
     /// Mountpoints made at configure time (not shipped).
     pub layout_dirs: Vec<String>,
     /// Public symlinks made at configure time (not shipped).
