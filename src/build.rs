@@ -128,8 +128,50 @@ pub fn build(site: &Site, out: &Path) -> Result<Report, BuildError> {
     let env = std::env::var("SOURCE_DATE_EPOCH").ok();
     let ts = timestamp(site, env.as_deref())?;
     let site = with_public_key(site)?;
-    let specs = crate::plan::plan_site(&site).map_err(|e| BuildError::Plan(e.to_string()))?;
+    let overrides = template_overrides(&site)?;
+    let specs = crate::plan::plan_site_with(&site, &overrides)
+        .map_err(|e| BuildError::Plan(e.to_string()))?;
     write(&site, specs, out, ts)
+}
+
+/// The site's template overrides: every file under `site.templates` whose
+/// path names a built-in template (`node/sysctl.conf`, ...).
+pub fn template_overrides(site: &Site) -> Result<BTreeMap<String, String>, BuildError> {
+    let mut out = BTreeMap::new();
+    let Some(dir) = &site.templates_dir else {
+        return Ok(out);
+    };
+    let dir = Path::new(dir);
+    if !dir.is_dir() {
+        return Err(BuildError::Plan(format!(
+            "site.templates: {} is not a directory",
+            dir.display()
+        )));
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries =
+            std::fs::read_dir(&d).map_err(|e| BuildError::Plan(format!("{}: {e}", d.display())))?;
+        for entry in entries {
+            let path = entry
+                .map_err(|e| BuildError::Plan(format!("{}: {e}", d.display())))?
+                .path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let name = path
+                .strip_prefix(dir)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .into_owned();
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| BuildError::Plan(format!("{}: {e}", path.display())))?;
+            tracing::info!("site template {name} overrides the built-in one");
+            out.insert(name, text);
+        }
+    }
+    Ok(out)
 }
 
 /// The site with its archive key's public half, which the node packages

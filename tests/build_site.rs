@@ -235,3 +235,61 @@ fn a_refused_profile_writes_nothing() {
         .code(1);
     assert!(!out.exists());
 }
+
+#[test]
+fn site_templates_override_the_built_in_ones() {
+    if !tool("dpkg-deb") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("profiles/risotto.toml")
+        .unwrap()
+        .replace("[site]\n", "[site]\ntemplates = \"tpl\"\n");
+    std::fs::write(tmp.path().join("site.toml"), text).unwrap();
+    std::fs::create_dir_all(tmp.path().join("tpl/node")).unwrap();
+    std::fs::write(
+        tmp.path().join("tpl/node/sysctl.conf"),
+        "# risotto's own sysctl\n{% for s in sysctl %}{{ s.key }} = {{ s.value }}\n{% endfor %}",
+    )
+    .unwrap();
+    let out = tmp.path().join("dist");
+    Command::cargo_bin("storpkg")
+        .unwrap()
+        .arg("build")
+        .arg(tmp.path().join("site.toml"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let deb = out.join("debs/risotto-storage-arborio_2.3~rc1_all.deb");
+    let x = tmp.path().join("x");
+    assert!(Std::new("dpkg-deb")
+        .arg("-x")
+        .arg(&deb)
+        .arg(&x)
+        .status()
+        .unwrap()
+        .success());
+    let sysctl = std::fs::read_to_string(x.join("etc/sysctl.d/60-risotto-storage.conf")).unwrap();
+    assert!(sysctl.starts_with("# risotto's own sysctl\n"), "{sysctl}");
+    assert!(sysctl.contains("vm.min_free_kbytes = 131072"), "{sysctl}");
+
+    // A shell template override must quote every value: refused, nothing written.
+    std::fs::create_dir_all(tmp.path().join("tpl/scripts")).unwrap();
+    std::fs::write(
+        tmp.path().join("tpl/scripts/nis.postinst"),
+        "#!/bin/sh\necho {{ package }}\n",
+    )
+    .unwrap();
+    let out2 = tmp.path().join("dist2");
+    Command::cargo_bin("storpkg")
+        .unwrap()
+        .arg("build")
+        .arg(tmp.path().join("site.toml"))
+        .arg("--out")
+        .arg(&out2)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("not shell_quote'd"));
+    assert!(!out2.exists());
+}

@@ -38,7 +38,15 @@ pub enum PlanError {
 
 /// Every package of the site, in [`Site::package_names`] order.
 pub fn plan_site(site: &Site) -> Result<Vec<PackageSpec>, PlanError> {
-    let r = Renderer::new()?;
+    plan_site_with(site, &std::collections::BTreeMap::new())
+}
+
+/// As [`plan_site`], with the site's template overrides (name → source).
+pub fn plan_site_with(
+    site: &Site,
+    overrides: &std::collections::BTreeMap<String, String>,
+) -> Result<Vec<PackageSpec>, PlanError> {
+    let r = Renderer::with_overrides(overrides)?;
     let mut packages = vec![ids::plan(site, &r)?];
     for node in &site.nodes {
         packages.push(node::plan(site, node, &r)?);

@@ -111,6 +111,33 @@ fn drbd_string_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result
     Ok(Value::String(format!("\"{s}\"")))
 }
 
+/// Shell templates: every `{{ }}` in them must end in `| shell_quote`.
+pub fn is_shell_template(name: &str) -> bool {
+    name.starts_with("scripts/") || name == "node/storage-command" || name == "node/fence-peer"
+}
+
+/// Checks that every `{{ expression }}` of a shell template goes through
+/// `shell_quote`; returns the first offending line and expression.
+pub fn check_shell_quoting(src: &str) -> Result<usize, String> {
+    let mut checked = 0;
+    for (i, line) in src.lines().enumerate() {
+        let mut rest = line;
+        while let Some(start) = rest.find("{{") {
+            let Some(len) = rest[start..].find("}}") else {
+                return Err(format!("line {}: unclosed {{{{", i + 1));
+            };
+            let end = start + len;
+            let expr = rest[start + 2..end].trim();
+            if !expr.ends_with("| shell_quote") {
+                return Err(format!("line {}: `{expr}` is not shell_quote'd", i + 1));
+            }
+            checked += 1;
+            rest = &rest[end + 2..];
+        }
+    }
+    Ok(checked)
+}
+
 pub struct Renderer {
     tera: Tera,
 }
@@ -128,6 +155,39 @@ impl Renderer {
         tera.register_filter("shell_quote", shell_quote_filter);
         tera.register_filter("drbd_string", drbd_string_filter);
         Ok(Renderer { tera })
+    }
+
+    /// The built-in templates, with the site's overrides (template name →
+    /// source, read by the caller from the profile's `site.templates`
+    /// directory) in their place. An override must name a built-in
+    /// template, and a shell template must quote every value.
+    pub fn with_overrides(
+        overrides: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Self, RenderError> {
+        let mut r = Renderer::new()?;
+        for (name, src) in overrides {
+            let err = |message: String| RenderError {
+                name: name.clone(),
+                message,
+            };
+            if !TEMPLATES.iter().any(|(n, _)| n == name) {
+                return Err(err(
+                    "a site override must replace a built-in template (see debian-templates/)"
+                        .into(),
+                ));
+            }
+            if is_shell_template(name) {
+                check_shell_quoting(src).map_err(|m| {
+                    err(format!(
+                        "{m}: every value in a shell template must pass `| shell_quote`"
+                    ))
+                })?;
+            }
+            r.tera
+                .add_raw_template(name, src)
+                .map_err(|e| err(chain(&e)))?;
+        }
+        Ok(r)
     }
 
     pub fn render<C: Serialize>(&self, name: &str, ctx: &C) -> Result<String, RenderError> {
@@ -169,29 +229,27 @@ mod tests {
     /// comments.
     #[test]
     fn shell_templates_quote_every_value() {
-        let shell = |name: &str| {
-            name.starts_with("scripts/")
-                || name == "node/storage-command"
-                || name == "node/fence-peer"
-        };
         let mut checked = 0;
-        for (name, src) in TEMPLATES.iter().filter(|(n, _)| shell(n)) {
-            for (i, line) in src.lines().enumerate() {
-                let mut rest = line;
-                while let Some(start) = rest.find("{{") {
-                    let end = start + rest[start..].find("}}").expect("unclosed {{");
-                    let expr = rest[start + 2..end].trim();
-                    assert!(
-                        expr.ends_with("| shell_quote"),
-                        "{name}:{}: `{expr}` is not shell_quote'd",
-                        i + 1
-                    );
-                    checked += 1;
-                    rest = &rest[end + 2..];
-                }
-            }
+        for (name, src) in TEMPLATES.iter().filter(|(n, _)| is_shell_template(n)) {
+            checked += check_shell_quoting(src).unwrap_or_else(|e| panic!("{name}: {e}"));
         }
         assert!(checked > 50, "{checked}");
+    }
+
+    #[test]
+    fn overrides_replace_built_ins_and_are_checked() {
+        let mut o = std::collections::BTreeMap::new();
+        o.insert("node/sysctl.conf".to_string(), "# site's own\n".to_string());
+        assert!(Renderer::with_overrides(&o).is_ok());
+        o.insert("node/nope".to_string(), "x".to_string());
+        assert!(Renderer::with_overrides(&o).is_err());
+        o.remove("node/nope");
+        o.insert(
+            "scripts/node.postinst".to_string(),
+            "#!/bin/sh\necho {{ node }}\n".to_string(),
+        );
+        let e = Renderer::with_overrides(&o).err().unwrap();
+        assert!(e.message.contains("not shell_quote'd"), "{e}");
     }
 
     #[test]
