@@ -237,3 +237,30 @@ proptest! {
         );
     }
 }
+
+/// storpkg's own package ships the man page and completions from debian/:
+/// they must match what the binary prints (regenerate with
+/// `storpkg man > debian/storpkg.1`, `storpkg completions SHELL > debian/completions/...`).
+#[test]
+fn packaged_man_page_and_completions_are_current() {
+    for (args, file) in [
+        (&["man"][..], "debian/storpkg.1"),
+        (&["completions", "bash"], "debian/completions/storpkg.bash"),
+        (&["completions", "zsh"], "debian/completions/_storpkg"),
+        (&["completions", "fish"], "debian/completions/storpkg.fish"),
+    ] {
+        let out = storpkg()
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let shipped = std::fs::read(file).unwrap();
+        assert!(
+            out == shipped,
+            "{file} is stale: regenerate it with `storpkg {}`",
+            args.join(" ")
+        );
+    }
+}
