@@ -136,7 +136,8 @@ pub fn recipient(s: &str) -> Check {
 }
 
 /// Absolute, normalised paths of safe characters: components of
-/// `[A-Za-z0-9._+-]`, none empty, `.`, `..` or starting with '-'.
+/// `[A-Za-z0-9._+-]`, none empty, `.` or starting with '-', and no `..`
+/// anywhere (not even inside a component such as `a..b`).
 pub fn path(s: &str) -> Check {
     let help = Some("paths are absolute and normalised, made of letters, digits and `._+-` (no spaces, quotes, `$`, `;`, `..`)");
     if s == "/" || !s.starts_with('/') || s.ends_with('/') {
@@ -148,7 +149,7 @@ pub fn path(s: &str) -> Check {
     for comp in s[1..].split('/') {
         if comp.is_empty()
             || comp == "."
-            || comp == ".."
+            || comp.contains("..")
             || comp.starts_with('-')
             || !all(comp, |c| {
                 c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '+' | '-')
