@@ -714,6 +714,8 @@ pub fn volumes(cx: &mut Cx, t: Option<Table>, nodes: &[Node]) -> Vec<Volume> {
         let mountpoint = t.str(d, "mountpoint");
         let options = t.str_list(d, "mount_options");
         let on = t.str_list(d, "nodes");
+        // `mountpont = ...` is reported as unknown: not as missing too.
+        let misspelt_mountpoint = mountpoint.is_none() && t.has_near("mountpoint");
         t.finish(d);
         let name_ok = cx.check(&key, "bad-name", "volume name", grammar::name);
         let size_b = size.as_ref().and_then(|s| match grammar::size(&s.value) {
@@ -751,7 +753,7 @@ pub fn volumes(cx: &mut Cx, t: Option<Table>, nodes: &[Node]) -> Vec<Volume> {
                         .help("mount the OCFS2 filesystem on the DRBD device instead: `[ocfs2.filesystems.NAME] mountpoint = ...`"),
                 );
             }
-            (Some(VolumeKind::Ext4 | VolumeKind::Unison), None, None) => {
+            (Some(VolumeKind::Ext4 | VolumeKind::Unison), None, None) if !misspelt_mountpoint => {
                 cx.d.push(
                     Diagnostic::error(
                         "missing-key",

@@ -117,14 +117,18 @@ impl<'de> Table<'de> {
         self.entries.iter().any(|(k, _, _)| k == key)
     }
 
+    /// Whether a key not yet taken looks like a misspelling of `key`
+    /// (`finish` will report it as unknown with "did you mean").
+    pub fn has_near(&self, key: &str) -> bool {
+        self.entries
+            .iter()
+            .any(|(k, _, _)| strsim::jaro_winkler(k, key) > 0.8)
+    }
+
     fn missing(&self, d: &mut Diags, key: &str, what: &str) {
         // A misspelling of the key is reported by `finish` as unknown, with
         // "did you mean": saying it is missing too would be noise.
-        if self
-            .entries
-            .iter()
-            .any(|(k, _, _)| strsim::jaro_winkler(k, key) > 0.8)
-        {
+        if self.has_near(key) {
             return;
         }
         d.push(
