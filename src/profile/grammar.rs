@@ -287,6 +287,7 @@ pub fn export_option(s: &str) -> Check {
 
 fn option_value(v: &str) -> bool {
     !v.is_empty()
+        && !v.contains("..")
         && all(v, |c| {
             c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '/' | '+' | '-')
         })
@@ -299,6 +300,7 @@ pub fn mount_option(s: &str) -> Check {
         None => (s, None),
     };
     let key_ok = !k.is_empty()
+        && !k.contains("..")
         && k.starts_with(|c: char| c.is_ascii_lowercase())
         && all(k, |c| lower_alnum(c) || matches!(c, '_' | '-' | '.'));
     if key_ok && v.is_none_or(option_value) {
