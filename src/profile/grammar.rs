@@ -451,7 +451,20 @@ pub fn ssh_public_key(s: &str) -> Check {
             | "ecdsa-sha2-nistp521"
             | "ssh-rsa"
     );
-    let blob_ok = blob.len() >= 16
+    // The blob begins with the key type, length-prefixed and base64-encoded:
+    // a space inside the blob (which would turn its rest into a comment)
+    // leaves a blob that does not.
+    let prefix = match kind {
+        "ssh-ed25519" => "AAAAC3NzaC1lZDI1NTE5",
+        "ssh-rsa" => "AAAAB3NzaC1y",
+        "ecdsa-sha2-nistp256" => "AAAAE2VjZHNhLXNoYTItbmlzdHAy",
+        "ecdsa-sha2-nistp384" => "AAAAE2VjZHNhLXNoYTItbmlzdHAz",
+        _ => "AAAAE2VjZHNhLXNoYTItbmlzdHA1",
+    };
+    let blob_ok = blob.len() >= prefix.len() + 8
+        && blob.len() % 4 == 0
+        && (kind != "ssh-ed25519" || blob.len() == 68)
+        && blob.starts_with(prefix)
         && all(blob, |c| {
             c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=')
         });
