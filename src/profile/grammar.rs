@@ -513,6 +513,18 @@ pub fn text(s: &str) -> Check {
     Ok(())
 }
 
+/// A GECOS field: plain [`text`] without `:`, which separates the fields
+/// of /etc/passwd.
+pub fn gecos(s: &str) -> Check {
+    if s.contains(':') {
+        return refuse(
+            "plain text without ':' (the /etc/passwd field separator)",
+            None,
+        );
+    }
+    text(s)
+}
+
 /// One value of a fixed vocabulary.
 pub fn one_of(s: &str, allowed: &[&str]) -> Check {
     if allowed.contains(&s) {

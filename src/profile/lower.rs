@@ -667,7 +667,7 @@ pub fn ids(cx: &mut Cx, t: Option<Table>, site: &str) -> Ids {
                 .checked(shell, "bad-path", "shell", grammar::path)
                 .unwrap_or_else(|| "/usr/sbin/nologin".into());
             let gecos = cx
-                .checked(gecos, "bad-value", "GECOS", grammar::text)
+                .checked(gecos, "bad-value", "GECOS", grammar::gecos)
                 .unwrap_or_default();
             let (Some(uid), Some(group), true, true) = (uid, group, name_ok, refs_ok) else {
                 continue;
