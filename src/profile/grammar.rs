@@ -355,7 +355,7 @@ pub fn size(s: &str) -> Result<u64, Refusal> {
     Ok(bytes as u64)
 }
 
-const CALENDAR_WORDS: &[&str] = &[
+const CALENDAR_SHORTHANDS: &[&str] = &[
     "minutely",
     "hourly",
     "daily",
@@ -365,6 +365,9 @@ const CALENDAR_WORDS: &[&str] = &[
     "annually",
     "quarterly",
     "semiannually",
+];
+
+const WEEKDAYS: &[&str] = &[
     "Mon",
     "Tue",
     "Wed",
@@ -372,31 +375,81 @@ const CALENDAR_WORDS: &[&str] = &[
     "Fri",
     "Sat",
     "Sun",
-    "UTC",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
 ];
 
-/// A systemd OnCalendar expression from a safe subset: the shorthand words,
-/// or `[Weekday] YYYY-MM-DD HH:MM[:SS]` made of digits, `*`, `/`, `,`, `..`.
+/// `Mon`, `Mon,Fri`, `Mon..Fri`, `Sat,Sun`.
+fn weekday_list(s: &str) -> bool {
+    s.split(',').all(|item| {
+        let mut ends = item.splitn(2, "..");
+        ends.all(|d| WEEKDAYS.contains(&d))
+    })
+}
+
+/// One date or time component: a comma list of `*`, `N`, `N..M`, each with
+/// an optional `/STEP`.
+fn calendar_component(s: &str, max_digits: usize) -> bool {
+    let number = |n: &str| !n.is_empty() && n.len() <= max_digits && all(n, |c| c.is_ascii_digit());
+    s.split(',').all(|item| {
+        let (value, step) = match item.split_once('/') {
+            Some((v, st)) => (v, Some(st)),
+            None => (item, None),
+        };
+        let value_ok = value == "*"
+            || match value.split_once("..") {
+                Some((a, b)) => number(a) && number(b),
+                None => number(value),
+            };
+        value_ok && step.map_or(true, number)
+    })
+}
+
+/// A systemd OnCalendar expression (systemd.time(7)) from a safe subset:
+/// a shorthand (`daily`), or `[WEEKDAYS] [[YEAR-]MONTH-DAY] [HH:MM[:SS]]
+/// [UTC]` whose components are `*`, numbers, ranges `N..M`, lists `,` and
+/// steps `/N`.
 pub fn schedule(s: &str) -> Check {
     let help = Some("a systemd OnCalendar expression, e.g. `daily` or `*-*-* 00:00:00` (cron's `0 0 * * *`); see systemd.time(7)");
-    if s.trim() != s || s.is_empty() || s.contains("  ") {
-        return refuse("an OnCalendar expression", help);
+    let bad = || refuse("an OnCalendar expression", help);
+    if CALENDAR_SHORTHANDS.contains(&s) {
+        return Ok(());
     }
-    for word in s.split(' ') {
-        let word_ok = CALENDAR_WORDS.iter().any(|w| {
-            word.split(',').all(|part| {
-                part.split("..")
-                    .all(|d| d == *w || CALENDAR_WORDS.contains(&d))
-            })
-        });
-        let spec_ok = all(word, |c| {
-            c.is_ascii_digit() || matches!(c, '*' | '-' | ':' | '/' | ',' | '.')
-        }) && word.chars().any(|c| c.is_ascii_digit() || c == '*')
-            // a date (`*-*-*`) or a time (`00:00`); a bare `0` or `*` is cron's
-            && word.contains(['-', ':']);
-        if !word_ok && !spec_ok {
-            return refuse("an OnCalendar expression", help);
+    let mut words = s.split(' ').peekable();
+    let mut parts = 0;
+    if words.peek().is_some_and(|w| weekday_list(w)) {
+        words.next();
+        parts += 1;
+    }
+    if let Some(date) = words.next_if(|w| w.contains('-')) {
+        let comps: Vec<&str> = date.split('-').collect();
+        let ok = match comps.as_slice() {
+            [y, m, d] => {
+                calendar_component(y, 4) && calendar_component(m, 2) && calendar_component(d, 2)
+            }
+            [m, d] => calendar_component(m, 2) && calendar_component(d, 2),
+            _ => false,
+        };
+        if !ok {
+            return bad();
         }
+        parts += 1;
+    }
+    if let Some(time) = words.next_if(|w| w.contains(':')) {
+        let comps: Vec<&str> = time.split(':').collect();
+        if !(2..=3).contains(&comps.len()) || !comps.iter().all(|c| calendar_component(c, 2)) {
+            return bad();
+        }
+        parts += 1;
+    }
+    words.next_if(|w| *w == "UTC");
+    if parts == 0 || words.next().is_some() {
+        return bad();
     }
     Ok(())
 }
