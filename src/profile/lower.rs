@@ -24,6 +24,12 @@ pub struct Cx {
     pub address_spans: Vec<(IpAddr, Range<usize>, String)>,
     /// (address, port, span, user) of every listening port (per-address check).
     pub port_uses: Vec<(IpAddr, u16, Range<usize>, String)>,
+    /// Nodes whose replication link was given but refused: the network
+    /// checks do not report them again as having no link.
+    pub refused_links: std::collections::BTreeSet<String>,
+    /// Shares with an export that was refused: references to them do not
+    /// report them again as not exported.
+    pub refused_exports: std::collections::BTreeSet<String>,
 }
 
 impl Cx {
@@ -473,6 +479,7 @@ pub fn nodes(cx: &mut Cx, t: Option<Table>, site: &str) -> Vec<Node> {
             }
             None => i as u32 + 1,
         };
+        let link_given = link.is_some();
         let replication = link.and_then(|mut l| {
             let iface = l.req_str(&mut cx.d, "interface", "\"eth1\"");
             let addr = l.req_str(&mut cx.d, "address", "\"10.11.12.6/24\"");
@@ -507,6 +514,9 @@ pub fn nodes(cx: &mut Cx, t: Option<Table>, site: &str) -> Vec<Node> {
                 }
             }
         });
+        if link_given && replication.is_none() {
+            cx.refused_links.insert(key.value.clone());
+        }
         if let Some(first) = cx.node_spans.get(&key.value) {
             let first = first.clone();
             cx.duplicate(

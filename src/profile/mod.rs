@@ -290,8 +290,11 @@ fn site_checks(
     }
     if let Some(o) = ocfs2 {
         if !drbd.resources.is_empty() {
+            // A node whose link was refused falls back to its admin address:
+            // that is no reason to warn.
             let shared = nodes
                 .iter()
+                .filter(|n| !cx.refused_links.contains(&n.name))
                 .any(|n| n.address_on(o.network) == n.address_on(drbd.network));
             if shared {
                 let span = o2_net_span

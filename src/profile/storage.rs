@@ -32,7 +32,10 @@ fn network(cx: &mut Cx, v: Option<Sp<String>>, nodes: &[Node]) -> Network {
             if v.value == "admin" {
                 Network::Admin
             } else {
-                if let Some(n) = nodes.iter().find(|n| n.replication.is_none()) {
+                if let Some(n) = nodes
+                    .iter()
+                    .find(|n| n.replication.is_none() && !cx.refused_links.contains(&n.name))
+                {
                     cx.d.push(
                         Diagnostic::error("wrong-reference", v.span.clone(), format!("node `{}` has no replication link", n.name))
                             .label("the replication network needs `replication = {...}` on every node")
@@ -43,7 +46,11 @@ fn network(cx: &mut Cx, v: Option<Sp<String>>, nodes: &[Node]) -> Network {
             }
         }
         Some(_) => Network::Admin,
-        None if !nodes.is_empty() && nodes.iter().all(|n| n.replication.is_some()) => {
+        None if !nodes.is_empty()
+            && nodes
+                .iter()
+                .all(|n| n.replication.is_some() || cx.refused_links.contains(&n.name)) =>
+        {
             Network::Replication
         }
         None => Network::Admin,
@@ -659,13 +666,17 @@ pub fn shares(
             let options = e.str_list(&mut cx.d, "options");
             let espan = e.span.clone();
             e.finish(&mut cx.d);
-            let Some(clients) = clients else { continue };
+            let Some(clients) = clients else {
+                cx.refused_exports.insert(key.value.clone());
+                continue;
+            };
             if !cx.check(
                 &clients,
                 "bad-value",
                 "NFS client pattern",
                 grammar::export_clients,
             ) {
+                cx.refused_exports.insert(key.value.clone());
                 continue;
             }
             let opts = options.unwrap_or_else(|| {
@@ -1021,7 +1032,7 @@ pub fn nis(
         .collect();
     let share_ref = |cx: &mut Cx, s: &Sp<String>| -> Option<(String, Vec<String>)> {
         match shares.iter().find(|x| x.name == s.value) {
-            Some(x) if x.exports.is_empty() => {
+            Some(x) if x.exports.is_empty() && !cx.refused_exports.contains(&x.name) => {
                 cx.d.push(
                     Diagnostic::error(
                         "wrong-reference",
@@ -1033,6 +1044,7 @@ pub fn nis(
                 );
                 None
             }
+            Some(x) if x.exports.is_empty() => None,
             Some(x) => Some((
                 x.link.clone().unwrap_or_else(|| x.path.clone()),
                 x.nodes.clone(),
