@@ -423,6 +423,7 @@ pub fn nodes(cx: &mut Cx, t: Option<Table>, site: &str) -> Vec<Node> {
         let vg = t.str(d, "volume_group");
         let vg_size = t.str(d, "vg_size");
         let number = t.int_in(d, "ocfs2_number", 0, 254);
+        let link_given = t.has("replication");
         let link = t.table(d, "replication");
         t.finish(d);
         let name_ok = cx.check(&key, "bad-name", "node name", grammar::name);
@@ -479,7 +480,6 @@ pub fn nodes(cx: &mut Cx, t: Option<Table>, site: &str) -> Vec<Node> {
             }
             None => i as u32 + 1,
         };
-        let link_given = link.is_some();
         let replication = link.and_then(|mut l| {
             let iface = l.req_str(&mut cx.d, "interface", "\"eth1\"");
             let addr = l.req_str(&mut cx.d, "address", "\"10.11.12.6/24\"");
