@@ -201,6 +201,9 @@ pub fn drbd(
         let port = t.req_int(d, "port", "7790");
         let volume = t.req_str(d, "volume", "\"rep-drbd0\"");
         let on = t.str_list(d, "nodes");
+        // Unknown or repeated nodes are reported by `node_list`; the count
+        // is that of the list as written, so they are not reported twice.
+        let listed = on.as_ref().map(Vec::len);
         let on_span = t.span.clone();
         t.finish(d);
         let name_ok = cx.check(&key, "bad-name", "resource name", grammar::name);
@@ -235,9 +238,10 @@ pub fn drbd(
             }
         }
         let mut res_nodes = node_list(cx, on, nodes);
-        if res_nodes.len() != 2 {
+        let count = listed.unwrap_or(res_nodes.len());
+        if count != 2 {
             cx.d.push(
-                Diagnostic::error("node-count", key.span.start..on_span.end.min(key.span.end), format!("DRBD resource `{}` has {} nodes", key.value, res_nodes.len()))
+                Diagnostic::error("node-count", key.span.start..on_span.end.min(key.span.end), format!("DRBD resource `{}` has {count} nodes", key.value))
                     .label("DRBD 8.4 resources have exactly two nodes")
                     .help("give the resource `nodes = [\"a\", \"b\"]`, or define exactly two storage nodes"),
             );
