@@ -212,8 +212,11 @@ fn site_checks(
     }
     // Ports: one user per address and port.
     let mut ports: BTreeMap<(std::net::IpAddr, u16), String> = BTreeMap::new();
+    // One report per place and clash, not one per node address.
+    let mut reported: std::collections::BTreeSet<(usize, String)> = Default::default();
     for (a, p, span, what) in cx.port_uses.clone() {
         match ports.get(&(a, p)) {
+            Some(first) if *first != what && !reported.insert((span.start, first.clone())) => {}
             Some(first) if *first != what => cx.d.push(
                 diag::Diagnostic::error(
                     "duplicate",
