@@ -30,6 +30,8 @@ pub struct Cx {
     /// Shares with an export that was refused: references to them do not
     /// report them again as not exported.
     pub refused_exports: std::collections::BTreeSet<String>,
+    /// Where `drbd.network` was given, for the shared-link warning.
+    pub drbd_network_span: Option<Range<usize>>,
 }
 
 impl Cx {

@@ -302,6 +302,7 @@ fn site_checks(
             if shared {
                 let span = o2_net_span
                     .map(|s| s.span)
+                    .or(cx.drbd_network_span.clone())
                     .unwrap_or(site_span.start..site_span.start + 1);
                 cx.d.push(
                     diag::Diagnostic::warning("shared-link", span, "DRBD and o2cb use the same network link")

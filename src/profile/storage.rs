@@ -88,6 +88,7 @@ pub fn drbd(
     let init = t.str(d, "initialiser");
     let peer_wait = t.int_in(d, "peer_wait", 0, 86400);
     let net = t.str(d, "network");
+    cx.drbd_network_span = net.as_ref().map(|n| n.span.clone());
     let protocol = t.str(d, "protocol");
     let two = t.bool(d, "allow_two_primaries");
     let sb0 = t.str(d, "after_sb_0pri");
