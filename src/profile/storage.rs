@@ -613,7 +613,14 @@ pub fn shares(
                 .then_some(l)
         });
         if let Some(l) = &link {
-            if let Some(first) = links.get(&l.value) {
+            if let Some(mp) = cx.fs_spans.get(&format!("mountpoint:{}", l.value)) {
+                let mp = mp.clone();
+                cx.duplicate(
+                    l.span.clone(),
+                    mp,
+                    format!("symlink `{}` would replace a mountpoint", l.value),
+                );
+            } else if let Some(first) = links.get(&l.value) {
                 cx.duplicate(
                     l.span.clone(),
                     first.clone(),
