@@ -1082,8 +1082,19 @@ pub fn nis(
     let mut maps = Vec::new();
     if let Some(h) = home {
         if let Some((path, on)) = share_ref(cx, &h) {
-            let mut entries = Vec::new();
+            let mut entries: Vec<NisEntry> = Vec::new();
+            let mut seen: BTreeMap<String, Range<usize>> = BTreeMap::new();
             for u in users.unwrap_or_default() {
+                if let Some(first) = seen.get(&u.value) {
+                    let first = first.clone();
+                    cx.duplicate(
+                        u.span.clone(),
+                        first,
+                        format!("user `{}` is listed twice", u.value),
+                    );
+                    continue;
+                }
+                seen.insert(u.value.clone(), u.span.clone());
                 if cx.check(&u, "bad-name", "user name", grammar::account) {
                     entries.push(NisEntry {
                         location: location(&format!("{path}/{}", u.value), &on),
