@@ -1,0 +1,160 @@
+//! Every check issue 2 lists under "Validation", one small edit of
+//! tests/fixtures/minimal.toml at a time: the expected code is reported,
+//! its caret is under the offending text, and nothing else is reported (no
+//! follow-on errors). The fixtures of tests/fixtures/invalid/ show one
+//! example per code; these cases cover each rule.
+
+use storpkg::profile::check_str;
+
+/// (what the case proves, edits as (old, new) on minimal.toml, expected
+/// codes in source order, the text under the first caret).
+type Case = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static [&'static str],
+    &'static str,
+);
+
+const BACK1: &str = "[volumes.back1]\nsize = \"1G\"\nkind = \"drbd\"\n\n[drbd]";
+
+#[rustfmt::skip]
+const CASES: &[Case] = &[
+    // Unknown keys and types.
+    ("misspelt section", &[("[unison]", "[unisson]")], &["unknown-key"], "unisson"),
+    ("misspelt key in a node", &[("vg_size = \"10G\"\nreplication = { interface = \"eth1\", address = \"10.9.0.11/24\" }", "vg_sise = \"10G\"\nreplication = { interface = \"eth1\", address = \"10.9.0.11/24\" }")], &["unknown-key"], "vg_sise"),
+    ("misspelt required key", &[("domain = ", "domian = ")], &["unknown-key"], "domian"),
+    ("misspelt inline-table key", &[("address = \"10.9.0.11/24\"", "adress = \"10.9.0.11/24\"")], &["unknown-key"], "adress"),
+    ("integer where a string is expected", &[("vg_size = \"10G\"\nreplication = { interface = \"eth1\", address = \"10.9.0.11/24\" }", "vg_size = 10\nreplication = { interface = \"eth1\", address = \"10.9.0.11/24\" }")], &["wrong-type"], "10"),
+    ("string where a table is expected", &[("replication = { interface = \"eth1\", address = \"10.9.0.11/24\" }", "replication = \"eth1\"")], &["wrong-type"], "eth1"),
+    // Dangling references.
+    ("share on a volume that does not exist", &[("on = \"local\"", "on = \"locall\"")], &["unknown-reference"], "locall"),
+    ("resource on an unknown node", &[("volume = \"back0\"", "volume = \"back0\"\nnodes = [\"alpha\", \"gamma\"]")], &["unknown-reference"], "gamma"),
+    ("unison on an unknown node", &[("server = \"beta\"", "server = \"gamma\"")], &["unknown-reference"], "gamma"),
+    ("filesystem on an unknown resource", &[("resource = \"r0\"", "resource = \"r9\"")], &["unknown-reference"], "r9"),
+    ("initialiser that is no node", &[("initialiser = \"alpha\"", "initialiser = \"alfa\"")], &["unknown-reference"], "alfa"),
+    ("pinned user in an unpinned group", &[("group = \"kvm\"", "group = \"kvm2\"")], &["unknown-reference"], "kvm2"),
+    ("unison on an ext4 volume", &[("volume = \"media\"", "volume = \"local\"")], &["wrong-reference"], "local"),
+    ("resource on a mounted volume", &[("volume = \"back0\"", "volume = \"media\"")], &["wrong-reference"], "media"),
+    // Duplicates.
+    ("two nodes with one address", &[("address = \"10.0.0.12\"", "address = \"10.0.0.11\"")], &["duplicate"], "10.0.0.11"),
+    ("a replication address that is another node's", &[("address = \"10.9.0.12/24\"", "address = \"10.9.0.11/24\"")], &["duplicate"], "10.9.0.11/24"),
+    ("two resources with one minor", &[("[drbd]", BACK1), ("\n[ocfs2]", "[drbd.resources.r1]\nminor = 0\nport = 7791\nvolume = \"back1\"\n\n[ocfs2]")], &["duplicate"], "0"),
+    ("two resources with one port", &[("[drbd]", BACK1), ("\n[ocfs2]", "[drbd.resources.r1]\nminor = 1\nport = 7790\nvolume = \"back1\"\n\n[ocfs2]")], &["duplicate"], "7790"),
+    ("two resources on one volume", &[("\n[ocfs2]", "[drbd.resources.r1]\nminor = 1\nport = 7791\nvolume = \"back0\"\n\n[ocfs2]")], &["duplicate"], "back0"),
+    ("o2cb on a DRBD port of the same link", &[("cluster = \"mini\"", "cluster = \"mini\"\nport = 7790\nnetwork = \"replication\"")], &["duplicate", "shared-link"], "7790"),
+    ("two OCFS2 node numbers alike", &[("vg_size = \"10G\"\nreplication = { interface = \"eth1\", address = \"10.9.0.11/24\" }", "vg_size = \"10G\"\nocfs2_number = 1\nreplication = { interface = \"eth1\", address = \"10.9.0.11/24\" }"), ("vg_size = \"10G\"\nreplication = { interface = \"eth1\", address = \"10.9.0.12/24\" }", "vg_size = \"10G\"\nocfs2_number = 1\nreplication = { interface = \"eth1\", address = \"10.9.0.12/24\" }")], &["duplicate"], "1"),
+    ("two volumes on one mountpoint", &[("mountpoint = \"/vol/media\"", "mountpoint = \"/vol/local\"")], &["duplicate"], "/vol/local"),
+    ("a filesystem on a volume's mountpoint", &[("mountpoint = \"/vol/shared\"", "mountpoint = \"/vol/local\"")], &["duplicate"], "/vol/local"),
+    ("a share's link on a volume's mountpoint", &[("link = \"/vol/home\"", "link = \"/vol/local\"")], &["duplicate"], "/vol/local"),
+    ("a node whose package is the ids package", &[("[nodes.beta]", "[nodes.ids]"), ("server = \"beta\"", "server = \"ids\"")], &["duplicate"], "ids"),
+    ("one GID pinned twice", &[("libvirt-qemu = 64055", "libvirt-qemu = 994")], &["duplicate"], "994"),
+    ("unison client and server alike", &[("server = \"beta\"", "server = \"alpha\"")], &["duplicate"], "alpha"),
+    ("a node listed twice", &[("volume = \"back0\"", "volume = \"back0\"\nnodes = [\"alpha\", \"alpha\"]")], &["duplicate"], "alpha"),
+    ("a NIS user listed twice", &[("[unison]", "[nis]\ndomain = \"mini.example\"\nhome_share = \"home\"\nusers = [\"alexis\", \"alexis\"]\n\n[unison]")], &["duplicate"], "alexis"),
+    // Ranges.
+    ("a port below 1024", &[("port = 7790", "port = 80")], &["out-of-range"], "80"),
+    ("a port above 65535", &[("port = 7790", "port = 70000")], &["out-of-range"], "70000"),
+    ("a negative minor", &[("minor = 0", "minor = -1")], &["out-of-range"], "-1"),
+    ("a minor above 2^20-1", &[("minor = 0", "minor = 1048576")], &["out-of-range"], "1048576"),
+    ("a UID above 65533", &[("uid = 64055", "uid = 65535")], &["out-of-range"], "65535"),
+    ("a GID below 100", &[("libvirt-qemu = 64055", "libvirt-qemu = 99")], &["out-of-range"], "99"),
+    ("kvm outside 100-999 (udev's system group)", &[("kvm = 994", "kvm = 1000")], &["out-of-range"], "1000"),
+    ("kvm below 100", &[("kvm = 994", "kvm = 99")], &["out-of-range"], "99"),
+    ("an OCFS2 node number above 254", &[("vg_size = \"10G\"\nreplication = { interface = \"eth1\", address = \"10.9.0.11/24\" }", "vg_size = \"10G\"\nocfs2_number = 255\nreplication = { interface = \"eth1\", address = \"10.9.0.11/24\" }")], &["out-of-range"], "255"),
+    ("o2cb keepalive not below the idle timeout", &[("cluster = \"mini\"", "cluster = \"mini\"\nidle_timeout_ms = 5000\nkeepalive_delay_ms = 5000")], &["out-of-range"], "5000"),
+    // DRBD 8.4: exactly two nodes.
+    ("a resource on one node", &[("volume = \"back0\"", "volume = \"back0\"\nnodes = [\"alpha\"]")], &["node-count"], "r0"),
+    // OCFS2 cluster names.
+    ("a 17-character cluster name", &[("cluster = \"mini\"", "cluster = \"abcdefghijklmnopq\"")], &["bad-name"], "abcdefghijklmnopq"),
+    ("a 16-character cluster name is fine, a dash is not", &[("cluster = \"mini\"", "cluster = \"mini-cluster\"")], &["bad-name"], "mini-cluster"),
+    // Mountpoints absolute and normalised.
+    ("a relative mountpoint", &[("mountpoint = \"/vol/local\"", "mountpoint = \"vol/local\"")], &["bad-path"], "vol/local"),
+    ("a trailing slash", &[("mountpoint = \"/vol/shared\"", "mountpoint = \"/vol/shared/\"")], &["bad-path"], "/vol/shared/"),
+    ("a doubled slash", &[("link = \"/vol/home\"", "link = \"/vol//home\"")], &["bad-path"], "/vol//home"),
+    ("a dot component", &[("mountpoint = \"/vol/media\"", "mountpoint = \"/vol/./media\"")], &["bad-path"], "/vol/./media"),
+    ("a mounted DRBD backing volume", &[("size = \"1G\"\nkind = \"drbd\"", "size = \"1G\"\nkind = \"drbd\"\nmountpoint = \"/vol/back0\"")], &["bad-value"], "/vol/back0"),
+    ("an ext4 volume without mountpoint", &[("mountpoint = \"/vol/local\"\n", "")], &["missing-key"], "local"),
+    // Exports only of replicated volumes.
+    ("an export of an ext4 volume", &[("[shares.scratch]\non = \"local\"", "[shares.scratch]\non = \"local\"\nexports = [{ clients = \"10.0.0.0/24\" }]")], &["export-unreplicated"], "{ clients = \"10.0.0.0/24\" }"),
+    // LV sizes fit the VG (only the LVs of that node count).
+    ("LVs larger than the VG", &[("size = \"2G\"", "size = \"9G\"")], &["vg-too-small", "vg-too-small"], "alpha"),
+    ("LVs of one node only", &[("size = \"2G\"\nkind = \"unison\"", "size = \"9G\"\nkind = \"ext4\"\nnodes = [\"alpha\"]"), ("[unison]\nvolume = \"media\"\nclient = \"alpha\"\nserver = \"beta\"\nschedule = \"daily\"", "")], &["vg-too-small"], "alpha"),
+    // Schedules.
+    ("a cron schedule", &[("schedule = \"daily\"", "schedule = \"0 0 * * *\"")], &["bad-schedule"], "0 0 * * *"),
+    ("a misspelt shorthand", &[("schedule = \"daily\"", "schedule = \"dayly\"")], &["bad-schedule"], "dayly"),
+    // Warnings.
+    ("export to * with no_root_squash", &[("clients = \"10.0.0.0/24\", options = [\"rw\", \"sync\", \"no_subtree_check\"]", "clients = \"*\", options = [\"rw\", \"no_root_squash\"]")], &["export-world-root"], "*"),
+    ("dual-primary without fencing", &[("initialiser = \"alpha\"", "initialiser = \"alpha\"\nfencing = \"dont-care\"")], &["dual-primary-without-fencing"], "dont-care"),
+    ("DRBD and o2cb on one link", &[("cluster = \"mini\"", "cluster = \"mini\"\nnetwork = \"replication\"")], &["shared-link"], "replication"),
+    ("DRBD and o2cb on the admin LAN", &[("initialiser = \"alpha\"", "initialiser = \"alpha\"\nnetwork = \"admin\"")], &["shared-link"], "admin"),
+    ("an unsigned repository", &[("signing_key = \"mini archive key\"", "unsigned = true")], &["unsigned-repository"], "true"),
+];
+
+fn apply(case: &Case) -> String {
+    let mut text = std::fs::read_to_string("tests/fixtures/minimal.toml").unwrap();
+    for (old, new) in case.1 {
+        assert_eq!(
+            text.matches(old).count(),
+            1,
+            "{}: {old:?} is not unique",
+            case.0
+        );
+        text = text.replacen(old, new, 1);
+    }
+    text
+}
+
+#[test]
+fn every_rule_reports_its_code_at_the_offending_text_and_nothing_else() {
+    let mut failures = Vec::new();
+    for case in CASES {
+        let text = apply(case);
+        let checked = check_str("minimal.toml", &text, "/");
+        let report = checked.render_plain();
+        let mut diags: Vec<_> = checked.diagnostics.iter().collect();
+        diags.sort_by_key(|d| (d.span.start, d.code));
+        let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+        let mut expected = case.2.to_vec();
+        expected.sort_unstable();
+        let mut got = codes.clone();
+        got.sort_unstable();
+        if got != expected {
+            failures.push(format!(
+                "{}: expected {:?}, got {codes:?}\n{report}",
+                case.0, case.2
+            ));
+            continue;
+        }
+        let first = diags.iter().find(|d| d.code == case.2[0]).unwrap();
+        let under = &text[first.span.clone()];
+        if under != case.3 {
+            failures.push(format!(
+                "{}: caret under {under:?}, expected {:?}\n{report}",
+                case.0, case.3
+            ));
+        }
+        let warning_only = diags.iter().all(|d| !d.is_error());
+        if checked.site.is_some() != warning_only {
+            failures.push(format!(
+                "{}: a site is returned exactly when there is no error",
+                case.0
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} case(s) failed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn the_edits_start_from_a_clean_profile() {
+    let text = std::fs::read_to_string("tests/fixtures/minimal.toml").unwrap();
+    let checked = check_str("minimal.toml", &text, "/");
+    assert!(checked.diagnostics.is_empty(), "{}", checked.render_plain());
+    let site = checked.site.unwrap();
+    assert_eq!(site.nodes.len(), 2);
+    assert_eq!(site.drbd.resources.len(), 1);
+}
