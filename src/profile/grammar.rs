@@ -523,9 +523,10 @@ pub fn ssh_public_key(s: &str) -> Check {
         });
     let comment_ok = comment.len() <= 1
         && comment.iter().all(|c| {
-            all(c, |ch| {
-                ch.is_ascii_alphanumeric() || matches!(ch, '@' | '.' | '_' | '-')
-            })
+            !c.is_empty()
+                && all(c, |ch| {
+                    ch.is_ascii_alphanumeric() || matches!(ch, '@' | '.' | '_' | '-')
+                })
         });
     if kind_ok && blob_ok && comment_ok {
         return Ok(());
