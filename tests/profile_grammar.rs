@@ -224,6 +224,7 @@ fn keys_and_free_text() {
             &ed[..40],
             // a space inside the blob must not turn its rest into a comment
             &format!("{} {}", &ed[..50], &ed[50..]),
+            &format!("{ed} "),
             &format!("{ed} root@fiori extra"),
             &format!("{ed} $(reboot)"),
             &format!("{ed}\n{ed}"),

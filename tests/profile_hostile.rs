@@ -7,7 +7,8 @@
 //! The hostile string is the field's own valid value with one dangerous
 //! token inserted at a random place, so it is the token that gets refused,
 //! not a value that was wrong anyway. Each field runs its own property with
-//! a deterministic RNG (64 cases; `STORPKG_HOSTILE_CASES` overrides).
+//! a deterministic RNG (64 cases; `STORPKG_HOSTILE_CASES` overrides, and
+//! `STORPKG_HOSTILE_RANDOM=1` draws new cases each run).
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
@@ -306,8 +307,11 @@ fn hostile_strings_in_every_field_are_refused_at_the_value() {
             failure_persistence: None,
             ..Config::default()
         };
-        let mut runner =
-            TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
+        let mut runner = if std::env::var_os("STORPKG_HOSTILE_RANDOM").is_some() {
+            TestRunner::new(config)
+        } else {
+            TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha))
+        };
         let result = runner.run(&hostile(field.places[0].old, tokens), |value| {
             let (text, spans) = patch(&base, field, &value);
             let checked = check_str("pasta.toml", &text, "/");
