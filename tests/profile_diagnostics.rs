@@ -29,8 +29,10 @@ fn every_fixture_reports_its_code() {
                 checked.render_plain()
             );
         } else {
-            assert!(
-                found.contains(code.as_str()),
+            // Exactly the problem of its name: no other code, no follow-on.
+            assert_eq!(
+                found,
+                BTreeSet::from([code.as_str()]),
                 "{code}: found {found:?}\n{}",
                 checked.render_plain()
             );
