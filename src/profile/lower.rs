@@ -590,6 +590,10 @@ pub fn ids(cx: &mut Cx, t: Option<Table>, site: &str) -> Ids {
             let gid = match value.take() {
                 toml_span::value::ValueInner::Integer(i) => Sp::new(i, vspan),
                 _ => {
+                    // Known by name all the same: users in it do not cascade.
+                    if grammar::account(&key.value).is_ok() {
+                        group_names.insert(key.value.clone(), key.span.clone());
+                    }
                     cx.d.push(
                         Diagnostic::error(
                             "wrong-type",
