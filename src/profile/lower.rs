@@ -32,6 +32,12 @@ pub struct Cx {
     pub refused_exports: std::collections::BTreeSet<String>,
     /// Where `drbd.network` was given, for the shared-link warning.
     pub drbd_network_span: Option<Range<usize>>,
+    /// Required sections that are absent because their header is misspelt
+    /// (`[nodez.alpha]`): reported as unknown keys, not also as missing.
+    pub misspelt_sections: std::collections::BTreeSet<&'static str>,
+    /// The profile has no usable node, which was reported: references to
+    /// nodes are not reported again one by one.
+    pub no_nodes: bool,
 }
 
 impl Cx {
@@ -109,6 +115,9 @@ impl Cx {
         kind: &str,
         known: &BTreeMap<String, Range<usize>>,
     ) {
+        if kind == "node" && self.no_nodes {
+            return;
+        }
         let names: Vec<&str> = known.keys().map(String::as_str).collect();
         let best = names
             .iter()
@@ -168,6 +177,9 @@ pub fn site(cx: &mut Cx, t: Option<Table>, base_dir: &str) -> SiteHead {
         mail_relay: None,
     };
     let Some(mut t) = t else {
+        if cx.misspelt_sections.contains("site") {
+            return head;
+        }
         cx.d.push(
             Diagnostic::error("missing-key", 0..0, "the profile has no `[site]` section")
                 .label("expected a [site] table")
@@ -261,6 +273,10 @@ pub fn repository(cx: &mut Cx, t: Option<Table>, head: &SiteHead) -> Repository 
     };
     let mut path = format!("/{}", head.name);
     let Some(mut t) = t else {
+        repo.url = format!("http://{}{path}", url_host(head.install_server));
+        if cx.misspelt_sections.contains("repository") {
+            return repo;
+        }
         cx.d.push(
             Diagnostic::error(
                 "missing-signing",
@@ -270,7 +286,6 @@ pub fn repository(cx: &mut Cx, t: Option<Table>, head: &SiteHead) -> Repository 
             .label("the repository must be signed, or explicitly unsigned")
             .help("add `[repository]` with `signing_key = \"KEYID\"` (or `unsigned = true`)"),
         );
-        repo.url = format!("http://{}{path}", url_host(head.install_server));
         return repo;
     };
     let d = &mut cx.d;
@@ -401,6 +416,10 @@ pub fn apt(cx: &mut Cx, t: Option<Table>) -> Apt {
 
 pub fn nodes(cx: &mut Cx, t: Option<Table>, site: &str) -> Vec<Node> {
     let Some(t) = t else {
+        cx.no_nodes = true;
+        if cx.misspelt_sections.contains("nodes") {
+            return Vec::new();
+        }
         cx.d.push(
             Diagnostic::error(
                 "missing-key",
@@ -539,6 +558,7 @@ pub fn nodes(cx: &mut Cx, t: Option<Table>, site: &str) -> Vec<Node> {
             replication,
         });
     }
+    cx.no_nodes = out.is_empty();
     if out.is_empty() && !cx.d.has_errors() {
         cx.d.push(
             Diagnostic::error("missing-key", 0..0, "the profile defines no storage node")

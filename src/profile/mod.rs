@@ -112,7 +112,17 @@ fn lower_root(cx: &mut lower::Cx, root: toml_span::Value<'_>, base_dir: &str) ->
     let resolver_t = top.table(d, "resolver");
     let hosts_t = top.table(d, "hosts");
     let site_span = site_t.as_ref().map(|t| t.span.clone()).unwrap_or(0..0);
+    let misspelt: Vec<&'static str> = [
+        ("site", site_t.is_none()),
+        ("repository", repo_t.is_none()),
+        ("nodes", nodes_t.is_none()),
+    ]
+    .into_iter()
+    .filter(|(name, absent)| *absent && top.has_near(name))
+    .map(|(name, _)| name)
+    .collect();
     top.finish(d);
+    cx.misspelt_sections.extend(misspelt);
 
     let head = lower::site(cx, site_t, base_dir);
     let repository = lower::repository(cx, repo_t, &head);
