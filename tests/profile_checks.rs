@@ -24,6 +24,10 @@ const CASES: &[Case] = &[
     ("misspelt key in a node", &[("vg_size = \"10G\"\nreplication = { interface = \"eth1\", address = \"10.9.0.11/24\" }", "vg_sise = \"10G\"\nreplication = { interface = \"eth1\", address = \"10.9.0.11/24\" }")], &["unknown-key"], "vg_sise"),
     ("misspelt required key", &[("domain = ", "domian = ")], &["unknown-key"], "domian"),
     ("misspelt inline-table key", &[("address = \"10.9.0.11/24\"", "adress = \"10.9.0.11/24\"")], &["unknown-key"], "adress"),
+    ("misspelt [nodes] header", &[("[nodes.alpha]", "[nodez.alpha]"), ("[nodes.beta]", "[nodez.beta]")], &["unknown-key"], "nodez"),
+    ("misspelt [repository] header", &[("[repository]", "[repositry]")], &["unknown-key"], "repositry"),
+    ("misspelt [site] header", &[("[site]", "[sitte]")], &["unknown-key"], "sitte"),
+    ("a GID that is a string", &[("kvm = 994", "kvm = \"994\"")], &["wrong-type"], "994"),
     ("integer where a string is expected", &[("vg_size = \"10G\"\nreplication = { interface = \"eth1\", address = \"10.9.0.11/24\" }", "vg_size = 10\nreplication = { interface = \"eth1\", address = \"10.9.0.11/24\" }")], &["wrong-type"], "10"),
     ("string where a table is expected", &[("replication = { interface = \"eth1\", address = \"10.9.0.11/24\" }", "replication = \"eth1\"")], &["wrong-type"], "eth1"),
     // Dangling references.
