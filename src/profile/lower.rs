@@ -434,6 +434,9 @@ pub fn nodes(cx: &mut Cx, t: Option<Table>, site: &str) -> Vec<Node> {
     let (path, entries) = t.into_entries();
     let mut out = Vec::new();
     let mut numbers: BTreeMap<u32, Range<usize>> = BTreeMap::new();
+    // Nodes without `ocfs2_number` are numbered by position: that number
+    // may be one another node was given explicitly.
+    let mut defaults: Vec<(u32, String, Range<usize>)> = Vec::new();
     for (i, (key, value)) in entries.into_iter().enumerate() {
         let Some(mut t) = Table::from_value(&mut cx.d, &format!("{path}.{}", key.value), value)
         else {
@@ -499,7 +502,10 @@ pub fn nodes(cx: &mut Cx, t: Option<Table>, site: &str) -> Vec<Node> {
                 }
                 n32
             }
-            None => i as u32 + 1,
+            None => {
+                defaults.push((i as u32 + 1, key.value.clone(), key.span.clone()));
+                i as u32 + 1
+            }
         };
         let replication = link.and_then(|mut l| {
             let iface = l.req_str(&mut cx.d, "interface", "\"eth1\"");
@@ -557,6 +563,20 @@ pub fn nodes(cx: &mut Cx, t: Option<Table>, site: &str) -> Vec<Node> {
             ocfs2_number,
             replication,
         });
+    }
+    for (n, name, span) in defaults {
+        if let Some(first) = numbers.get(&n) {
+            cx.d.push(
+                Diagnostic::error(
+                    "duplicate",
+                    span,
+                    format!("node `{name}` gets OCFS2 node number {n} by position, which another node was given"),
+                )
+                .label("numbered by its position in the profile")
+                .related(first.clone(), "given here")
+                .help("give every node its `ocfs2_number`"),
+            );
+        }
     }
     cx.no_nodes = out.is_empty();
     if out.is_empty() && !cx.d.has_errors() {
