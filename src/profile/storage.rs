@@ -540,6 +540,7 @@ pub fn shares(
     let mut out = Vec::new();
     let mut links: BTreeMap<String, Range<usize>> = BTreeMap::new();
     let mut pools: BTreeMap<String, Range<usize>> = BTreeMap::new();
+    let mut paths: BTreeMap<String, Range<usize>> = BTreeMap::new();
     for (key, value) in entries {
         let Some(mut t) = Table::from_value(&mut cx.d, &format!("{path}.{}", key.value), value)
         else {
@@ -602,12 +603,25 @@ pub fn shares(
             cx.unknown_ref(o, "volume or OCFS2 filesystem", &known);
             None
         });
+        let dir_span = dir.as_ref().map_or(key.span.clone(), |d| d.span.clone());
         let dir = match dir {
             Some(d) if cx.check(&d, "bad-path", "share directory", grammar::relative_path) => {
                 d.value
             }
             _ => key.value.clone(),
         };
+        if let Some((_, base, _)) = &target {
+            let full = format!("{base}/{dir}");
+            if let Some(first) = paths.get(&full) {
+                cx.duplicate(
+                    dir_span,
+                    first.clone(),
+                    format!("two shares are the directory `{full}`"),
+                );
+            } else {
+                paths.insert(full, dir_span);
+            }
+        }
         let link = link.and_then(|l| {
             cx.check(&l, "bad-path", "symlink", grammar::path)
                 .then_some(l)
