@@ -902,6 +902,18 @@ pub fn unison(cx: &mut Cx, t: Option<Table>, nodes: &[Node], volumes: &[Volume])
         None => -1,
     };
     let b = |v: Option<Sp<bool>>, default: bool| v.map(|v| v.value).unwrap_or(default);
+    if let (Some(v), Some(c), Some(s), Some(vs)) = (&vol, &client, &server, &volume) {
+        if let Some(n) = [c, s].into_iter().find(|n| !v.nodes.contains(n)) {
+            cx.d.push(
+                Diagnostic::error(
+                    "wrong-reference",
+                    vs.span.clone(),
+                    format!("volume `{}` does not exist on node `{n}`", v.name),
+                )
+                .label("unison's client and server must both carry the volume"),
+            );
+        }
+    }
     let (vol, client, server) = (vol?, client?, server?);
     Some(Unison {
         profile: profile.unwrap_or_else(|| format!("vol-{}", vol.name)),
