@@ -1007,13 +1007,32 @@ pub fn client(cx: &mut Cx, t: Option<Table>, site: &str) -> Client {
         if let Some(s) = cx.checked(staging, "bad-path", "staging directory", grammar::path) {
             c.staging = s;
         }
-        for (p, target) in symlink_map(cx, links, "symlink target", grammar::relative_path) {
+        let links = symlink_map(cx, links, "symlink target", grammar::relative_path);
+        let automounts = symlink_map(cx, automounts, "automount map", map_name);
+        for (p, target) in links {
+            // A link may not replace the automount directories.
+            if let Some((first, _)) = automounts.iter().find(|(a, _)| a.value == p.value) {
+                cx.duplicate(
+                    p.span.clone(),
+                    first.span.clone(),
+                    format!("`{}` is both a symlink and an automount point", p.value),
+                );
+            } else if p.value == c.staging {
+                cx.d.push(
+                    Diagnostic::error(
+                        "duplicate",
+                        p.span.clone(),
+                        format!("`{}` is both a symlink and the staging directory", p.value),
+                    )
+                    .label("duplicate"),
+                );
+            }
             c.links.push(Symlink {
                 path: p.value,
                 target: target.value,
             });
         }
-        for (p, map) in symlink_map(cx, automounts, "automount map", map_name) {
+        for (p, map) in automounts {
             c.automounts.push(Automount {
                 mountpoint: p.value,
                 map: map.value,
