@@ -1164,7 +1164,18 @@ pub fn nis(
         );
     }
     let mut entries = Vec::new();
+    let mut seen: BTreeMap<String, Range<usize>> = BTreeMap::new();
     for s in staging.unwrap_or_default() {
+        if let Some(first) = seen.get(&s.value) {
+            let first = first.clone();
+            cx.duplicate(
+                s.span.clone(),
+                first,
+                format!("share `{}` is listed twice", s.value),
+            );
+            continue;
+        }
+        seen.insert(s.value.clone(), s.span.clone());
         if let Some((path, on)) = share_ref(cx, &s) {
             entries.push(NisEntry {
                 location: location(&path, &on),
