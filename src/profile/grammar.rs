@@ -384,36 +384,52 @@ const WEEKDAYS: &[&str] = &[
     "Sunday",
 ];
 
-/// `Mon`, `Mon,Fri`, `Mon..Fri`, `Sat,Sun`.
+fn weekday_index(d: &str) -> Option<usize> {
+    WEEKDAYS.iter().position(|w| *w == d).map(|i| i % 7)
+}
+
+/// `Mon`, `Mon,Fri`, `Mon..Fri`, `Sat,Sun` (ranges go forward in the week).
 fn weekday_list(s: &str) -> bool {
-    s.split(',').all(|item| {
-        let mut ends = item.splitn(2, "..");
-        ends.all(|d| WEEKDAYS.contains(&d))
+    s.split(',').all(|item| match item.split_once("..") {
+        Some((a, b)) => weekday_index(a)
+            .zip(weekday_index(b))
+            .is_some_and(|(a, b)| a <= b),
+        None => weekday_index(item).is_some(),
     })
 }
 
-/// One date or time component: a comma list of `*`, `N`, `N..M`, each with
-/// an optional `/STEP`.
-fn calendar_component(s: &str, max_digits: usize) -> bool {
-    let number = |n: &str| !n.is_empty() && n.len() <= max_digits && all(n, |c| c.is_ascii_digit());
+/// One date or time component, as systemd accepts it: `*`, or a comma
+/// list of `N` and `N..M` (N <= M) within `lo..=hi`, each with an optional
+/// `/STEP` (STEP >= 1).
+fn calendar_component(s: &str, lo: u32, hi: u32) -> bool {
+    if s == "*" {
+        return true;
+    }
+    let number = |n: &str| -> Option<u32> {
+        if n.is_empty() || n.len() > 4 || !all(n, |c| c.is_ascii_digit()) {
+            return None;
+        }
+        n.parse().ok()
+    };
+    let in_range = |n: &str| number(n).filter(|v| (lo..=hi).contains(v));
     s.split(',').all(|item| {
         let (value, step) = match item.split_once('/') {
             Some((v, st)) => (v, Some(st)),
             None => (item, None),
         };
-        let value_ok = value == "*"
-            || match value.split_once("..") {
-                Some((a, b)) => number(a) && number(b),
-                None => number(value),
-            };
-        value_ok && step.map_or(true, number)
+        let value_ok = match value.split_once("..") {
+            Some((a, b)) => in_range(a).zip(in_range(b)).is_some_and(|(a, b)| a <= b),
+            None => in_range(value).is_some(),
+        };
+        value_ok && step.map_or(true, |st| number(st).is_some_and(|n| n >= 1))
     })
 }
 
 /// A systemd OnCalendar expression (systemd.time(7)) from a safe subset:
 /// a shorthand (`daily`), or `[WEEKDAYS] [[YEAR-]MONTH-DAY] [HH:MM[:SS]]
-/// [UTC]` whose components are `*`, numbers, ranges `N..M`, lists `,` and
-/// steps `/N`.
+/// [UTC]` whose components are `*`, numbers within their ranges, ranges
+/// `N..M`, lists `,` and steps `/N`; tests check it against
+/// `systemd-analyze calendar`.
 pub fn schedule(s: &str) -> Check {
     let help = Some("a systemd OnCalendar expression, e.g. `daily` or `*-*-* 00:00:00` (cron's `0 0 * * *`); see systemd.time(7)");
     let bad = || refuse("an OnCalendar expression", help);
@@ -430,9 +446,11 @@ pub fn schedule(s: &str) -> Check {
         let comps: Vec<&str> = date.split('-').collect();
         let ok = match comps.as_slice() {
             [y, m, d] => {
-                calendar_component(y, 4) && calendar_component(m, 2) && calendar_component(d, 2)
+                calendar_component(y, 1970, 2199)
+                    && calendar_component(m, 1, 12)
+                    && calendar_component(d, 1, 31)
             }
-            [m, d] => calendar_component(m, 2) && calendar_component(d, 2),
+            [m, d] => calendar_component(m, 1, 12) && calendar_component(d, 1, 31),
             _ => false,
         };
         if !ok {
@@ -442,7 +460,16 @@ pub fn schedule(s: &str) -> Check {
     }
     if let Some(time) = words.next_if(|w| w.contains(':')) {
         let comps: Vec<&str> = time.split(':').collect();
-        if !(2..=3).contains(&comps.len()) || !comps.iter().all(|c| calendar_component(c, 2)) {
+        let ok = match comps.as_slice() {
+            [h, m] => calendar_component(h, 0, 23) && calendar_component(m, 0, 59),
+            [h, m, sec] => {
+                calendar_component(h, 0, 23)
+                    && calendar_component(m, 0, 59)
+                    && calendar_component(sec, 0, 59)
+            }
+            _ => false,
+        };
+        if !ok {
             return bad();
         }
         parts += 1;
