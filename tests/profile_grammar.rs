@@ -131,6 +131,13 @@ fn schedules_are_oncalendar_not_cron() {
             "/../*-*-* 00:00:00",
             "*-*-* 00:00;reboot",
             "*-*-* 00:00 $(reboot)",
+            "*-*-* 24:00",
+            "*-*-0 00:00",
+            "*-13-01",
+            "1969-*-*",
+            "Fri..Mon",
+            "*-*/5",
+            "*-5..1-*",
         ],
     );
 }
@@ -276,5 +283,79 @@ fn keys_and_free_text() {
             "kernel.panic=1",
             "Kernel.panic",
         ],
+    );
+}
+
+/// Whatever the schedule grammar accepts, systemd accepts too (when
+/// systemd-analyze is installed): random strings of calendar tokens.
+#[test]
+fn accepted_schedules_are_valid_for_systemd() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    let have = std::process::Command::new("systemd-analyze")
+        .args(["calendar", "daily"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have {
+        eprintln!("systemd-analyze not available: skipped");
+        return;
+    }
+    let comp = || {
+        prop::sample::select(vec![
+            "*", "0", "1", "7", "12", "13", "23", "24", "31", "32", "59", "60", "2026", "1..5",
+            "*/5", "0/15", "1,15", "", "..", "1..", "/5", "**", "5..1",
+        ])
+    };
+    let date = prop::collection::vec(comp(), 2..=3).prop_map(|c| c.join("-"));
+    let time = prop::collection::vec(comp(), 2..=3).prop_map(|c| c.join(":"));
+    let weekday = prop::sample::select(vec!["", "Mon", "Fri", "Mon..Fri", "Sat,Sun", "Mon.."]);
+    let expr = (
+        weekday,
+        prop::option::of(date),
+        prop::option::of(time),
+        any::<bool>(),
+    )
+        .prop_map(|(w, d, t, utc)| {
+            let mut parts: Vec<String> = vec![w.to_string()];
+            parts.extend(d);
+            parts.extend(t);
+            if utc {
+                parts.push("UTC".into());
+            }
+            parts.retain(|p| !p.is_empty());
+            parts.join(" ")
+        });
+    let config = Config {
+        cases: 2000,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let mut runner =
+        TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
+    let accepted = std::cell::RefCell::new(std::collections::BTreeSet::new());
+    runner
+        .run(&expr, |s| {
+            if grammar::schedule(&s).is_ok() {
+                accepted.borrow_mut().insert(s);
+            }
+            Ok(())
+        })
+        .unwrap();
+    let accepted = accepted.into_inner();
+    assert!(accepted.len() > 20, "too few accepted: {accepted:?}");
+    let refused: Vec<String> = accepted
+        .iter()
+        .filter_map(|s| {
+            let out = std::process::Command::new("systemd-analyze")
+                .args(["calendar", s])
+                .output()
+                .unwrap();
+            (!out.status.success()).then(|| format!("{s:?}"))
+        })
+        .collect();
+    assert!(
+        refused.is_empty(),
+        "storpkg accepts what systemd refuses: {}",
+        refused.join(", ")
     );
 }
