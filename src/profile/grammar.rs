@@ -303,7 +303,7 @@ pub fn mount_option(s: &str) -> Check {
         && !k.contains("..")
         && k.starts_with(|c: char| c.is_ascii_lowercase())
         && all(k, |c| lower_alnum(c) || matches!(c, '_' | '-' | '.'));
-    if key_ok && v.is_none_or(option_value) {
+    if key_ok && v.map_or(true, option_value) {
         return Ok(());
     }
     refuse(

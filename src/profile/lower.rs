@@ -380,7 +380,7 @@ fn url(cx: &mut Cx, v: Option<Sp<String>>, what: &str) -> Option<String> {
         let port_ok = host
             .1
             .as_deref()
-            .is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0));
+            .map_or(true, |p| p.parse::<u16>().is_ok_and(|p| p > 0));
         let path_ok = path.is_empty() || grammar::path(&path).is_ok();
         (host.0.parse::<IpAddr>().is_ok() && port_ok && path_ok).then_some(())
     });
@@ -791,7 +791,7 @@ pub fn volumes(cx: &mut Cx, t: Option<Table>, nodes: &[Node]) -> Vec<Volume> {
         });
         let kind_v = kind.as_ref().and_then(|k| {
             cx.one_of(k, "volume kind", &["ext4", "unison", "drbd"])
-                .then(|| match k.value.as_str() {
+                .then_some(match k.value.as_str() {
                     "ext4" => VolumeKind::Ext4,
                     "unison" => VolumeKind::Unison,
                     _ => VolumeKind::Drbd,
@@ -952,7 +952,7 @@ pub fn resolver(cx: &mut Cx, t: Option<Table>) -> Resolver {
         let caching = t.bool(&mut cx.d, "caching");
         let fw = t.str_list(&mut cx.d, "forwarders");
         t.finish(&mut cx.d);
-        r.caching = caching.is_none_or(|c| c.value);
+        r.caching = caching.map_or(true, |c| c.value);
         for f in fw.unwrap_or_default() {
             if let Some(a) = cx.ip(&f, "forwarder") {
                 r.forwarders.push(a);

@@ -165,8 +165,8 @@ pub fn drbd(
             grammar::recipient,
         )
         .unwrap_or_else(|| "root".into());
-    let demote = demote.is_none_or(|d| d.value);
-    let allow_two = two.is_none_or(|t| t.value);
+    let demote = demote.map_or(true, |d| d.value);
+    let allow_two = two.map_or(true, |t| t.value);
 
     let mut handlers = Vec::new();
     if demote {
@@ -872,7 +872,7 @@ pub fn unison(cx: &mut Cx, t: Option<Table>, nodes: &[Node], volumes: &[Volume])
             }
         }
         rot.rotate = u32_of(r, 28);
-        rot.compress = c.is_none_or(|c| c.value);
+        rot.compress = c.map_or(true, |c| c.value);
     }
     let client_key = cx.checked(
         client_key,
