@@ -118,17 +118,13 @@ pub fn fragment(site: &Site, node: &str, slot: u32) -> Result<String, PreseedErr
     );
     let _ = writeln!(
         w,
-        "d-i preseed/early_command string mkdir -p /usr/lib/pre-pkgsel.d && printf '#!/bin/sh\\napt-install {ids}\\napt-install {node}\\n' > {hook} && chmod 0755 {hook}",
-        node = n.package
+        "d-i preseed/early_command string mkdir -p /usr/lib/pre-pkgsel.d && printf '#!/bin/sh\\napt-install {ids}\\n' > {hook} && chmod 0755 {hook}"
     );
     let _ = writeln!(
         w,
-        "#\n# d-i ignores hook failures: install the node package for certain and assert"
+        "#\n# The node package comes last (it points resolv.conf at its caching resolver,\n# which runs only after the first boot); d-i ignores hook failures, so the IDs\n# are asserted here too,"
     );
-    let _ = writeln!(
-        w,
-        "# the pinned IDs, failing the installation loudly when one is wrong."
-    );
+    let _ = writeln!(w, "# failing the installation loudly when one is wrong.");
     let _ = writeln!(
         w,
         "d-i preseed/late_command string in-target apt-get install -y {ids} {node} && in-target sh -c '{check}'",
