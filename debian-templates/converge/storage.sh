@@ -24,6 +24,10 @@ FAILED=0
 WAITING=0
 ACTED=0
 VERBOSE=${STORPKG_VERBOSE:-0}
+# lvcreate and friends complain about descriptors they inherit (the lock,
+# debconf's pipe in a postinst).
+LVM_SUPPRESS_FD_WARNINGS=1
+export LVM_SUPPRESS_FD_WARNINGS
 LOGGER=1
 
 # --- messages ---------------------------------------------------------------
@@ -87,7 +91,7 @@ item() {
 # space separated; empty when the device carries none.
 signatures() {
     _s1=$(blkid -p -o value -s TYPE "$1" 2>/dev/null || true)
-    _s2=$(wipefs -n --noheadings -o TYPE "$1" 2>/dev/null | tr '\n' ' ' || true)
+    _s2=$(wipefs -n --noheadings -O TYPE "$1" 2>/dev/null | tr '\n' ' ' || true)
     printf '%s %s' "$_s1" "$_s2" | tr -s ' ' '\n' | sed '/^$/d' | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
@@ -215,12 +219,10 @@ drbd_fresh_mark() { printf '%s/drbd-%s.fresh' "$STATE_DIR" "$1"; }
 drbd_up() {
     _name=$1 _minor=$2 _disk=$3
     drbd_read "$_minor"
-    if [ "$CS" != Unconfigured ]; then
-        case "$DS" in
-            Diskless/*)
-                act drbdadm adjust "$_name" || fail "drbdadm adjust $_name failed ($CS $RO $DS)"
-                ;;
-        esac
+    # Configured with its disk: nothing to bring up. Configured without
+    # (drbd.service or an fstab mount ran 'adjust' before there was any
+    # metadata): the metadata check below, then 'adjust' attaches the disk.
+    if [ "$CS" != Unconfigured ] && [ "${DS%%/*}" != Diskless ]; then
         case "$CS" in
             StandAlone)
                 fail "DRBD $_name is StandAlone ($RO $DS): it refused to connect, perhaps after a split brain. Check 'dmesg | grep drbd' and 'drbdadm status $_name'; see the DRBD guide on split-brain recovery ('drbdadm connect --discard-my-data $_name' on the node whose changes are to be dropped). Nothing done"
@@ -254,7 +256,11 @@ drbd_up() {
                 ;;
         esac
     fi
-    act drbdadm up "$_name" || { fail "drbdadm up $_name failed: check 'drbdadm -d up $_name' and 'dmesg'"; return 1; }
+    if [ "$CS" = Unconfigured ]; then
+        act drbdadm up "$_name" || { fail "drbdadm up $_name failed: check 'drbdadm -d up $_name' and 'dmesg'"; return 1; }
+    else
+        act drbdadm adjust "$_name" || { fail "drbdadm adjust $_name (attaching $_disk) failed: check 'drbdadm -d adjust $_name' and 'dmesg'"; return 1; }
+    fi
 }
 
 # drbd_settle I: decide the role of resource I after the peer wait.
@@ -363,8 +369,10 @@ converge_drbd() {
         _i=1
         while [ "$_i" -le "$DRBD_COUNT" ]; do
             drbd_read "$(item DRBD "$_i" MINOR)"
-            case "$CS" in
-                WFConnection* | WFReportParams*) _pending=1 ;;
+            # Waiting for the peer: not connected yet, or connected while
+            # its disk is not attached yet (its converge is still running).
+            case "$CS/${DS#*/}" in
+                WFConnection/* | WFReportParams/* | Connected/Diskless | Connected/DUnknown) _pending=1 ;;
             esac
             _i=$((_i + 1))
         done
@@ -386,8 +394,10 @@ converge_drbd() {
 converge_o2cb() {
     [ "$OCFS2_COUNT" -gt 0 ] || return 0
     o2cb_online && return 0
+    # o2cb.service may be active from a boot when O2CB_ENABLED was still
+    # false (the package set it later): restart it, nothing is on it yet.
     if [ -d /run/systemd/system ]; then
-        act systemctl start o2cb.service || true
+        act systemctl restart o2cb.service || true
     else
         act /etc/init.d/o2cb start || true
     fi
@@ -494,7 +504,12 @@ converge_exports() {
         if [ "$(item SHARE "$_i" EXPORTED)" = 1 ]; then
             _want=1
             _p=$(item SHARE "$_i" PATH)
-            if [ -d "$_p" ] && ! awk -v p="$_p" '$1 == p { f = 1 } END { exit !f }' /var/lib/nfs/etab 2>/dev/null; then
+            if [ ! -d "$_p" ]; then
+                # nfs-server requires the mounts of every export path.
+                [ "$DRY" = 1 ] || say "exports wait: $_p does not exist yet (its volume is not mounted)"
+                [ "$DRY" = 1 ] || WAITING=1
+                return 0
+            elif ! awk -v p="$_p" '$1 == p { f = 1 } END { exit !f }' /var/lib/nfs/etab 2>/dev/null; then
                 _missing=1
             fi
         fi

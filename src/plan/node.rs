@@ -174,9 +174,11 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
             .iter()
             .filter(|f| f.nodes.contains(&node.name))
         {
+            // No `nofail`: mount.ocfs2 hands it to the kernel, which refuses
+            // the mount ("Unrecognized mount option", EINVAL; seen in the VM
+            // suite). `_netdev` keeps a failed mount out of local-fs.target.
             let mut opts: Vec<String> = vec![
                 "_netdev".into(),
-                "nofail".into(),
                 "x-systemd.requires=o2cb.service".into(),
                 "x-systemd.requires=drbd.service".into(),
             ];
