@@ -110,18 +110,29 @@ mounted_on() {
     findmnt -n -o SOURCE --mountpoint "$1" 2>/dev/null | head -n 1
 }
 
+# is_mounted MOUNTPOINT: from a copy of /proc/mounts (no process per
+# call: a no-op converge must stay fast), refreshed after every mount.
+MOUNTS=
+mounts_read() {
+    MOUNTS=$(cat /proc/self/mounts 2>/dev/null)
+}
 is_mounted() {
-    [ -n "$(mounted_on "$1")" ]
+    [ -n "$MOUNTS" ] || mounts_read
+    case "$MOUNTS" in
+        *" $1 "*) return 0 ;;
+    esac
+    return 1
 }
 
 # lv_sizes: "name bytes" for every LV of VG (one lvs call).
 LV_TABLE=
 lv_table() {
-    LV_TABLE=$(lvs --noheadings --nosuffix --units b -o lv_name,lv_size "$VG" 2>/dev/null |
-        awk '{ print $1, $2 }')
+    LV_TABLE=$(lvs --noheadings --nosuffix --units b -o lv_name,lv_size "$VG" 2>/dev/null) || return 1
 }
 lv_size() {
-    printf '%s\n' "$LV_TABLE" | awk -v n="$1" '$1 == n { print $2 }'
+    printf '%s\n' "$LV_TABLE" | while read -r _n _s; do
+        [ "$_n" = "$1" ] && printf '%s' "$_s"
+    done
 }
 
 o2cb_online() {
@@ -139,11 +150,12 @@ running_system() {
 # --- converge: LVM ----------------------------------------------------------
 
 converge_lvm() {
-    if ! vgs "$VG" >/dev/null 2>&1; then
+    if lv_table; then
+        :
+    elif ! vgs "$VG" >/dev/null 2>&1; then
         fail "volume group $VG not found on $NODE: the installer should have made it. Check 'vgs' and 'pvs'; create it with 'vgcreate $VG /dev/DISK' and run '$PROG converge' again"
         return 1
     fi
-    lv_table
     _i=1
     while [ "$_i" -le "$LV_COUNT" ]; do
         _name=$(item LV "$_i" NAME)
@@ -208,6 +220,7 @@ mount_fstab() {
     fi
     [ -d "$1" ] || act mkdir -p "$1"
     act mount "$1" || { fail "mount $1 failed: see 'journalctl -k' and 'findmnt --fstab $1'"; return 1; }
+    mounts_read
 }
 
 # --- converge: DRBD ---------------------------------------------------------

@@ -88,7 +88,7 @@ assert_storage() {
         [ \"\$(readlink /vol/home)\" = /vol/ocfs2-small/home ] || { echo 'no /vol/home link'; exit 1; }
         exportfs | grep -q '^/vol/ocfs2-small/home' || { echo 'home not exported'; exit 1; }
         exportfs | grep -q '^/vol/rep-unison/pub' || { echo 'pub not exported'; exit 1; }
-    " >&2 || { show "$n"; die "$n: storage is not dual-primary and mounted"; }
+    " >&2 || { show "$n"; diag "$n"; die "$n: storage is not dual-primary and mounted"; }
     # status must be all ok but for the unison keys, a manual step the
     # test site leaves open (the client's key exists only once installed).
     if ! on "$n" "$SITE-storage status" >"$WORK/$n.status" 2>&1; then
@@ -138,9 +138,9 @@ canaries_check() {
 # noop_converge NODE: converge with nothing to do: fast, restarts nothing.
 noop_converge() {
     local n=$1 before after out
-    before=$(on "$n" "systemctl show -P InvocationID nfs-server.service o2cb.service; md5sum </proc/drbd")
+    before=$(on "$n" "systemctl show -P InvocationID nfs-server.service o2cb.service; grep -o 'cs:[^ ]* ro:[^ ]* ds:[^ ]*' /proc/drbd; findmnt -n -o TARGET,ID -t ext4,ocfs2")
     out=$(on "$n" "s=\$(date +%s%N); $SITE-storage converge 2>&1; rc=\$?; e=\$(date +%s%N); echo \"rc=\$rc ms=\$(( (e - s) / 1000000 ))\"")
-    after=$(on "$n" "systemctl show -P InvocationID nfs-server.service o2cb.service; md5sum </proc/drbd")
+    after=$(on "$n" "systemctl show -P InvocationID nfs-server.service o2cb.service; grep -o 'cs:[^ ]* ro:[^ ]* ds:[^ ]*' /proc/drbd; findmnt -n -o TARGET,ID -t ext4,ocfs2")
     local ms=${out##*ms=}
     log "$n: no-op converge: ${ms} ms ($(printf '%s' "$out" | head -n 1))"
     case "$out" in *"nothing to do"*"rc=0 "*) ;; *) die "$n: converge had something to do: $out" ;; esac

@@ -103,10 +103,15 @@ vm_wait() {
         sleep 2
     done
     local state
-    state=$(on "$name" systemctl is-system-running --wait 2>/dev/null || true)
+    state=$(on "$name" timeout 240 systemctl is-system-running --wait 2>/dev/null || true)
+    [ -n "$state" ] || state="still starting after 240 s"
+    if [ "$state" = "still starting after 240 s" ]; then
+        on "$name" systemctl list-jobs --no-legend >&2 || true
+    fi
     log "$name: up after $((SECONDS - t0)) s (systemd: $state)"
     if [ "$state" != running ]; then
         on "$name" systemctl --failed --no-legend >&2 || true
+        diag "$name"
     fi
 }
 
@@ -136,4 +141,11 @@ vm_kill() {
     fi
     wait "$pid" 2>/dev/null || true
     unset "VM_PID[$1]"
+}
+
+# diag NAME: the boot's story of the storage units, into the log.
+diag() {
+    on "$1" "journalctl -b --no-pager -o short-monotonic -u drbd.service -u o2cb.service -u ocfs2.service \
+        -u 'vol-*.mount' -u '$SITE-storage-converge.service' -u nfs-server.service | tail -n 80" 2>&1 |
+        sed "s/^/    [$1 journal] /" >&2 || true
 }
