@@ -219,12 +219,12 @@ scenario_one_legged() {
     install_node fiori || true
     log "fiori alone: install + converge $((SECONDS - t0)) s"
     show fiori
-    on fiori "grep -Eq '^ *0: cs:WFConnection ro:Primary/Unknown ds:UpToDate/DUnknown' /proc/drbd &&
-              grep -Eq '^ *1: cs:WFConnection ro:Primary/Unknown ds:UpToDate/DUnknown' /proc/drbd &&
+    on fiori "grep -Eq '^ *0: cs:WFConnection ro:Primary/Unknown ds:UpToDate/(DUnknown|Outdated)' /proc/drbd &&
+              grep -Eq '^ *1: cs:WFConnection ro:Primary/Unknown ds:UpToDate/(DUnknown|Outdated)' /proc/drbd &&
               findmnt -n --mountpoint /vol/ocfs2-small -o FSTYPE | grep -qx ocfs2 &&
               findmnt -n --mountpoint /vol/ocfs2-large -o FSTYPE | grep -qx ocfs2" ||
         die "fiori did not go one-legged (Primary/Unknown, OCFS2 mounted)"
-    log "fiori is one-legged: Primary/Unknown UpToDate/DUnknown, OCFS2 mounted"
+    log "fiori is one-legged: WFConnection Primary/Unknown UpToDate, OCFS2 mounted"
     canaries_write fiori
     local t1=$SECONDS
     vm_start torchio
