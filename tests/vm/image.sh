@@ -82,6 +82,7 @@ build_image() {
     local key dir tmp root
     key=$(image_key)
     dir="$CACHE/vm-image-$key"
+    # shellcheck disable=SC2034 # used by vm.sh
     IMAGE_DIR=$dir
     if [ -e "$dir/root.img" ] && [ -e "$dir/vmlinuz" ] && [ -e "$dir/initrd.img" ]; then
         log "image: cached $dir"

@@ -53,8 +53,8 @@ vm_start() {
     rep="socket,id=rep,$role=127.0.0.1:$((PORT + 1))"
     if [ "$role" = connect ]; then
         # The listener must be there first, or the link stays down.
-        local i
-        for i in $(seq 50); do
+        local _
+        for _ in $(seq 50); do
             ss -Hltn "sport = :$PORT" | grep -q . && break
             sleep 0.2
         done
@@ -132,8 +132,8 @@ vm_kill() {
     [ -n "$pid" ] || return 0
     if kill -0 "$pid" 2>/dev/null; then
         on "$1" 'systemctl poweroff' 2>/dev/null || true
-        local i
-        for i in $(seq 30); do
+        local _
+        for _ in $(seq 30); do
             kill -0 "$pid" 2>/dev/null || break
             sleep 1
         done
