@@ -4,6 +4,7 @@
 pub mod build;
 pub mod cli;
 pub mod deb;
+pub mod layout;
 pub mod model;
 pub mod output;
 pub mod package;

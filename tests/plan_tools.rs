@@ -410,7 +410,17 @@ fn systemd_accepts_units_drop_ins_and_fstab_lines() {
     for u in &units {
         let o = run(Command::new(&analyze).arg("verify").arg(u));
         let out = text(&o);
-        assert!(o.status.success(), "{}: {out}", u.display());
+        // A command the package itself ships (the converge unit's
+        // /usr/sbin/SITE-storage) is not on this machine: that is the only
+        // failure accepted.
+        let shipped_only = out.lines().filter(|l| !l.trim().is_empty()).all(|l| {
+            spec.files.keys().any(|p| {
+                l.contains(&format!(
+                    "Command {p} is not executable: No such file or directory"
+                ))
+            })
+        });
+        assert!(o.status.success() || shipped_only, "{}: {out}", u.display());
         assert!(
             !out.contains("Unknown key") && !out.contains("Failed to parse"),
             "{}: {out}",

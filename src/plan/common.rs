@@ -21,6 +21,12 @@ pub fn command_path(site: &Site) -> String {
     format!("/usr/sbin/{}-storage", site.name)
 }
 
+/// `/usr/share/SITE-storage/layout.sh`: the node's layout, read by the
+/// node-side command (its name + `/layout.sh` under `/usr/share`).
+pub fn layout_path(site: &Site) -> String {
+    format!("/usr/share/{}-storage/layout.sh", site.name)
+}
+
 /// The DRBD fence-peer handler shipped in the node packages; the
 /// resolver's `fence-peer` handler command names this path.
 pub fn fence_peer_path(site: &Site) -> String {

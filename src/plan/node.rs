@@ -174,9 +174,11 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
             .iter()
             .filter(|f| f.nodes.contains(&node.name))
         {
+            // No `nofail`: mount.ocfs2 hands it to the kernel, which refuses
+            // the mount ("Unrecognized mount option", EINVAL; seen in the VM
+            // suite). `_netdev` keeps a failed mount out of local-fs.target.
             let mut opts: Vec<String> = vec![
                 "_netdev".into(),
-                "nofail".into(),
                 "x-systemd.requires=o2cb.service".into(),
                 "x-systemd.requires=drbd.service".into(),
             ];
@@ -328,6 +330,21 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
         0o644,
         r.render("systemd/storage.target", &ctx)?,
     );
+    // The converge unit: the live half at every boot (enabled below with
+    // the target; never started by the postinst, which calls converge itself).
+    let converge_unit = format!("{}-storage-converge.service", site.name);
+    let ctx = ConvergeService {
+        site: site.name.clone(),
+        package: pkg.into(),
+        command: command.clone(),
+        target: target.clone(),
+    };
+    add_file(
+        &mut spec,
+        format!("{units}/{converge_unit}"),
+        0o644,
+        r.render("converge/converge.service", &ctx)?,
+    );
 
     // Kernel settings.
     let sysctl_file = format!("/etc/sysctl.d/60-{}-storage.conf", site.name);
@@ -472,7 +489,7 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
     }
 
     // unison: the client runs the timer, the server authorises its key.
-    let mut timers = vec![target.clone()];
+    let mut timers = vec![target.clone(), converge_unit.clone()];
     let mut stop_units = Vec::new();
     let mut unison_client = None;
     let mut authorized_keys_pending = None;
@@ -678,7 +695,7 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
         spec.conflicts = vec![site.client.package.clone()];
     }
 
-    // The node-side command (issue "Bringing the storage up" fills it in).
+    // The node-side command (static) and this node's layout, which it reads.
     let ctx = StorageCommand {
         command: command.clone(),
         package: pkg.into(),
@@ -688,7 +705,13 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
         &mut spec,
         command.clone(),
         0o755,
-        r.render("node/storage-command", &ctx)?,
+        r.render("converge/storage.sh", &ctx)?,
+    );
+    add_file(
+        &mut spec,
+        layout_path(site),
+        0o644,
+        crate::layout::layout(site, &node.name),
     );
 
     let extra = [(

@@ -377,12 +377,23 @@ pub struct KnownHosts {
     pub key: String,
 }
 
-/// `node/storage-command`.
+/// `converge/storage.sh`: static (the node's values are in its layout
+/// file, `crate::layout`); the context only names it.
 #[derive(Debug, Clone, Serialize)]
 pub struct StorageCommand {
     pub command: String,
     pub package: String,
     pub state_dir: String,
+}
+
+/// `converge/converge.service`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConvergeService {
+    pub site: String,
+    pub package: String,
+    pub command: String,
+    /// `<site>-storage.target` (DRBD and o2cb at boot).
+    pub target: String,
 }
 
 /// `node/fence-peer`.

@@ -59,7 +59,8 @@ templates!(
     "node/unison.logrotate",
     "node/authorized_keys",
     "node/known_hosts",
-    "node/storage-command",
+    "converge/storage.sh",
+    "converge/converge.service",
     "node/fence-peer",
     "node/README.Debian",
     "systemd/storage.target",
@@ -113,7 +114,7 @@ fn drbd_string_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result
 
 /// Shell templates: every `{{ }}` in them must end in `| shell_quote`.
 pub fn is_shell_template(name: &str) -> bool {
-    name.starts_with("scripts/") || name == "node/storage-command" || name == "node/fence-peer"
+    name.starts_with("scripts/") || name == "converge/storage.sh" || name == "node/fence-peer"
 }
 
 /// Checks that every `{{ expression }}` of a shell template goes through

@@ -1,0 +1,151 @@
+# shellcheck shell=bash
+# tests/vm/vm.sh: starting, reaching and stopping the suite's VMs, sourced
+# by tests/vm/run. One QEMU process per VM (TCG, 1 vCPU, 1 GiB); a guest
+# reboot stays inside its QEMU process, so the socket links survive it.
+#
+# Networks (all on 127.0.0.1, nothing leaves the machine):
+#   LAN          -netdev socket: fiori listens on PORT, torchio connects
+#   replication  -netdev socket: fiori listens on PORT+1, torchio connects
+#   management   -netdev user,restrict=on (no route out), ssh forwarded from
+#                127.0.0.1:PORT+2 (fiori) / PORT+3 (torchio)
+
+declare -A VM_PID VM_SSH VM_NUM
+VM_NUM[fiori]=6
+VM_NUM[torchio]=7
+VM_MEM=${VM_MEM:-1024}
+VG_DISK_MIB=${VG_DISK_MIB:-256}
+
+# work_new: a fresh work directory (disks, consoles) for one scenario.
+work_new() {
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/storpkg-vm.XXXXXX")
+    # Ports: a free-looking block of four from the PID.
+    PORT=$((20000 + ($$ * 7 + RANDOM) % 20000))
+    VM_SSH[fiori]=$((PORT + 2))
+    VM_SSH[torchio]=$((PORT + 3))
+    local k
+    k=$(debugfs -R "cat /etc/ssh/ssh_host_ed25519_key.pub" "$IMAGE_DIR/root.img" 2>/dev/null)
+    [ -n "$k" ] || die "no ssh host key in $IMAGE_DIR/root.img"
+    printf 'storpkg-vm %s\n' "$k" >"$WORK/known_hosts"
+    log "work directory $WORK (ports $PORT-$((PORT + 3)))"
+}
+
+work_done() {
+    local n
+    for n in "${!VM_PID[@]}"; do vm_kill "$n"; done
+    if [ "${VM_KEEP:-0}" = 1 ]; then
+        log "kept $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+}
+
+# vm_disks NAME: a qcow2 overlay of the image and an empty disk for vg0.
+vm_disks() {
+    qemu-img create -q -f qcow2 -F raw -b "$IMAGE_DIR/root.img" "$WORK/$1.qcow2"
+    rm -f "$WORK/$1-vg.raw"
+    truncate -s "${VG_DISK_MIB}M" "$WORK/$1-vg.raw"
+}
+
+vm_start() {
+    local name=$1 n=${VM_NUM[$1]} role lan rep
+    if [ "$name" = fiori ]; then role=listen; else role=connect; fi
+    lan="socket,id=lan,$role=127.0.0.1:$PORT"
+    rep="socket,id=rep,$role=127.0.0.1:$((PORT + 1))"
+    if [ "$role" = connect ]; then
+        # The listener must be there first, or the link stays down.
+        local _
+        for _ in $(seq 50); do
+            ss -Hltn "sport = :$PORT" | grep -q . && break
+            sleep 0.2
+        done
+    fi
+    local mac
+    mac=$(printf '52:54:00:00:%02x' "$n")
+    qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 1 -m "$VM_MEM" \
+        -display none -monitor none -serial "file:$WORK/$name.console" \
+        -kernel "$IMAGE_DIR/vmlinuz" -initrd "$IMAGE_DIR/initrd.img" \
+        -append "console=ttyS0 root=/dev/vda rw net.ifnames=0 systemd.hostname=$name quiet" \
+        -drive "file=$WORK/$name.qcow2,if=virtio,format=qcow2,cache=unsafe" \
+        -drive "file=$WORK/$name-vg.raw,if=virtio,format=raw,cache=unsafe" \
+        -netdev "$lan" -device "virtio-net-pci,netdev=lan,mac=$mac:01" \
+        -netdev "$rep" -device "virtio-net-pci,netdev=rep,mac=$mac:02" \
+        -netdev "user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:${VM_SSH[$name]}-:22" \
+        -device "virtio-net-pci,netdev=mgmt,mac=$mac:03" \
+        >>"$WORK/$name.qemu.log" 2>&1 &
+    VM_PID[$name]=$!
+    log "$name: QEMU started (pid ${VM_PID[$name]})"
+}
+
+# on NAME CMD: run a shell command as root in the VM.
+on() {
+    local name=$1
+    shift
+    ssh -q -i "$IMAGE_DIR/id_ed25519" -p "${VM_SSH[$name]}" \
+        -o HostKeyAlias=storpkg-vm -o UserKnownHostsFile="$WORK/known_hosts" \
+        -o StrictHostKeyChecking=yes -o BatchMode=yes -o ConnectTimeout=5 \
+        -o ServerAliveInterval=5 -o ServerAliveCountMax=6 \
+        root@127.0.0.1 "$*"
+}
+
+# put NAME SRC DEST: copy a file into the VM.
+put() {
+    scp -q -i "$IMAGE_DIR/id_ed25519" -P "${VM_SSH[$1]}" \
+        -o HostKeyAlias=storpkg-vm -o UserKnownHostsFile="$WORK/known_hosts" \
+        -o StrictHostKeyChecking=yes -o BatchMode=yes "$2" "root@127.0.0.1:$3"
+}
+
+# vm_wait NAME: until ssh answers and systemd finished booting.
+vm_wait() {
+    local name=$1 t0=$SECONDS
+    while ! on "$name" true 2>/dev/null; do
+        kill -0 "${VM_PID[$name]}" 2>/dev/null || die "$name: QEMU exited (see $WORK/$name.console)"
+        [ $((SECONDS - t0)) -lt 300 ] || die "$name: no ssh after 300 s (see $WORK/$name.console)"
+        sleep 2
+    done
+    local state
+    state=$(on "$name" timeout 240 systemctl is-system-running --wait 2>/dev/null || true)
+    [ -n "$state" ] || state="still starting after 240 s"
+    if [ "$state" = "still starting after 240 s" ]; then
+        on "$name" systemctl list-jobs --no-legend >&2 || true
+    fi
+    log "$name: up after $((SECONDS - t0)) s (systemd: $state)"
+    if [ "$state" != running ]; then
+        on "$name" systemctl --failed --no-legend >&2 || true
+        diag "$name"
+    fi
+}
+
+# vm_reboot NAME: a guest reboot inside the same QEMU process.
+vm_reboot() {
+    local name=$1
+    on "$name" 'systemctl reboot' || true
+    local t0=$SECONDS
+    while on "$name" true 2>/dev/null; do
+        [ $((SECONDS - t0)) -lt 120 ] || die "$name: still up 120 s after reboot"
+        sleep 1
+    done
+    log "$name: rebooting"
+}
+
+vm_kill() {
+    local pid=${VM_PID[$1]:-}
+    [ -n "$pid" ] || return 0
+    if kill -0 "$pid" 2>/dev/null; then
+        on "$1" 'systemctl poweroff' 2>/dev/null || true
+        local _
+        for _ in $(seq 30); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 1
+        done
+        kill "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+    unset "VM_PID[$1]"
+}
+
+# diag NAME: the boot's story of the storage units, into the log.
+diag() {
+    on "$1" "journalctl -b --no-pager -o short-monotonic -u drbd.service -u o2cb.service -u ocfs2.service \
+        -u 'vol-*.mount' -u '$SITE-storage-converge.service' -u nfs-server.service | tail -n 80" 2>&1 |
+        sed "s/^/    [$1 journal] /" >&2 || true
+}
