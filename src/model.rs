@@ -260,8 +260,6 @@ pub struct DrbdResource {
     /// (storpkg's own handler, outdating the peer over the admin LAN) when
     /// fencing is not dont-care.
     pub handlers: Vec<Handler>,
-    /// Become primary at start-up on both nodes.
-    pub become_primary_on_both: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

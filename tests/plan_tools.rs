@@ -233,8 +233,12 @@ fn drbdadm_parses_every_node_resources() {
         for res in &site.drbd.resources {
             assert!(out.contains(&format!("resource {}", res.name)), "{out}");
         }
+        assert!(
+            !out.contains("become-primary-on"),
+            "converge promotes, not drbd.service: {out}"
+        );
         for want in [
-            "become-primary-on",
+            "after-resync-target",
             "allow-two-primaries",
             "ping-timeout",
             "fencing",

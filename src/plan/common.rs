@@ -27,12 +27,6 @@ pub fn layout_path(site: &Site) -> String {
     format!("/usr/share/{}-storage/layout.sh", site.name)
 }
 
-/// The DRBD fence-peer handler shipped in the node packages; the
-/// resolver's `fence-peer` handler command names this path.
-pub fn fence_peer_path(site: &Site) -> String {
-    format!("/usr/lib/{}-storage/drbd-fence-peer", site.name)
-}
-
 /// Where packaged systemd units go on the suite.
 pub fn unit_dir(suite: Suite) -> &'static str {
     match suite {

@@ -21,7 +21,7 @@ use crate::model::Site;
 use crate::package::PackageSpec;
 use crate::render::{RenderError, Renderer};
 
-pub use common::{command_path, etc_dir, fence_peer_path, state_dir};
+pub use common::{command_path, etc_dir, state_dir};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {

@@ -74,11 +74,11 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
             .collect();
         let ctx = DrbdRes {
             site: site.name.clone(),
+            command: command_path(site),
             name: res.name.clone(),
             minor: res.minor,
             wfc_timeout: site.drbd.wfc_timeout,
             degr_wfc_timeout: site.drbd.degr_wfc_timeout,
-            become_primary_on_both: res.become_primary_on_both,
             fencing: res.fencing.clone(),
             protocol: res.protocol.clone(),
             allow_two_primaries: res.allow_two_primaries,
@@ -95,23 +95,6 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
             format!("/etc/drbd.d/{}.res", res.name),
             0o644,
             r.render("node/drbd.res", &ctx)?,
-        );
-    }
-    if site
-        .drbd
-        .resources
-        .iter()
-        .any(|res| res.fencing != "dont-care")
-    {
-        let ctx = FencePeer {
-            package: pkg.into(),
-            tag: format!("{pkg}-fence-peer"),
-        };
-        add_file(
-            &mut spec,
-            fence_peer_path(site),
-            0o755,
-            r.render("node/fence-peer", &ctx)?,
         );
     }
 
@@ -177,10 +160,13 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
             // No `nofail`: mount.ocfs2 hands it to the kernel, which refuses
             // the mount ("Unrecognized mount option", EINVAL; seen in the VM
             // suite). `_netdev` keeps a failed mount out of local-fs.target.
+            // After the converge unit, which promotes the resource first
+            // (and mounts it itself: this unit then finds it mounted).
             let mut opts: Vec<String> = vec![
                 "_netdev".into(),
                 "x-systemd.requires=o2cb.service".into(),
                 "x-systemd.requires=drbd.service".into(),
+                format!("x-systemd.after={}-storage-converge.service", site.name),
             ];
             opts.extend(fs.mount_options.iter().cloned());
             entries.push(FstabEntry {

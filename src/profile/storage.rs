@@ -179,10 +179,17 @@ pub fn drbd(
         name: "split-brain".into(),
         command: format!("/usr/lib/drbd/notify-split-brain.sh {notify}"),
     });
+    // Promotion is the node-side command's (never `become-primary-on`,
+    // which promotes a node that is still a resync target): when a resync
+    // ends, the converge unit is run again to promote and mount.
+    handlers.push(Handler {
+        name: "after-resync-target".into(),
+        command: format!("/usr/sbin/{site}-storage after-resync"),
+    });
     if fencing_span.value != "dont-care" {
         handlers.push(Handler {
             name: "fence-peer".into(),
-            command: format!("/usr/lib/{site}-storage/drbd-fence-peer"),
+            command: format!("/usr/sbin/{site}-storage fence-peer"),
         });
     }
 
@@ -330,7 +337,6 @@ pub fn drbd(
             after_sb_2pri: sb2.clone(),
             fencing: fencing_span.value.clone(),
             handlers: handlers.clone(),
-            become_primary_on_both: allow_two,
         });
     }
     (drbd, fencing_span)

@@ -179,11 +179,12 @@ pub struct NisPostinst {
 #[derive(Debug, Clone, Serialize)]
 pub struct DrbdRes {
     pub site: String,
+    /// `/usr/sbin/SITE-storage`.
+    pub command: String,
     pub name: String,
     pub minor: u32,
     pub wfc_timeout: u32,
     pub degr_wfc_timeout: u32,
-    pub become_primary_on_both: bool,
     pub fencing: String,
     pub protocol: String,
     pub allow_two_primaries: bool,
@@ -394,13 +395,6 @@ pub struct ConvergeService {
     pub command: String,
     /// `<site>-storage.target` (DRBD and o2cb at boot).
     pub target: String,
-}
-
-/// `node/fence-peer`.
-#[derive(Debug, Clone, Serialize)]
-pub struct FencePeer {
-    pub package: String,
-    pub tag: String,
 }
 
 /// `node/README.Debian`.

@@ -61,7 +61,6 @@ templates!(
     "node/known_hosts",
     "converge/storage.sh",
     "converge/converge.service",
-    "node/fence-peer",
     "node/README.Debian",
     "systemd/storage.target",
     "systemd/unison.service",
@@ -114,7 +113,7 @@ fn drbd_string_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result
 
 /// Shell templates: every `{{ }}` in them must end in `| shell_quote`.
 pub fn is_shell_template(name: &str) -> bool {
-    name.starts_with("scripts/") || name == "converge/storage.sh" || name == "node/fence-peer"
+    name.starts_with("scripts/") || name == "converge/storage.sh"
 }
 
 /// Checks that every `{{ expression }}` of a shell template goes through
