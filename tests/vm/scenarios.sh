@@ -5,14 +5,14 @@
 
 # build_site: storpkg builds the test site's packages and repository.
 build_site() {
-    local bin=${STORPKG:-}
-    if [ -z "$bin" ]; then
+    STORPKG_BIN=${STORPKG:-}
+    if [ -z "$STORPKG_BIN" ]; then
         log "building storpkg (cargo build)"
         (cd "$REPO" && cargo build --quiet --locked)
-        bin="${CARGO_TARGET_DIR:-$REPO/target}/debug/storpkg"
+        STORPKG_BIN="${CARGO_TARGET_DIR:-$REPO/target}/debug/storpkg"
     fi
     DIST=$(mktemp -d "${TMPDIR:-/tmp}/storpkg-vm-dist.XXXXXX")
-    "$bin" build "$SITE_PROFILE" --out "$DIST/out" >"$DIST/build.log" 2>&1 ||
+    "$STORPKG_BIN" build "$SITE_PROFILE" --out "$DIST/out" >"$DIST/build.log" 2>&1 ||
         { cat "$DIST/build.log" >&2; die "storpkg build $SITE_PROFILE failed"; }
     DEBS="$DIST/out/debs"
     ls "$DEBS"/*.deb >/dev/null || die "no packages in $DEBS"
@@ -148,6 +148,97 @@ noop_converge() {
     [ "$ms" -lt 2000 ] || die "$n: no-op converge took $ms ms (limit 2000)"
 }
 
+# assert_no_failed_units NODE: the boot brought everything up in order: no
+# unit failed (an OCFS2 mount tried before its resource was Primary would).
+assert_no_failed_units() {
+    local failed
+    failed=$(on "$1" "systemctl list-units --failed --plain --no-legend | cut -d' ' -f1")
+    [ -z "$failed" ] || { diag "$1"; die "$1: failed units after boot: $failed"; }
+}
+
+# assert_pinned_and_tuned: the profile's IDs and kernel settings, the same
+# on both nodes.
+assert_pinned_and_tuned() {
+    local n ids
+    for n in "${NODES[@]}"; do
+        ids=$(on "$n" "printf '%s %s %s\n' \"\$(id -u libvirt-qemu)\" \"\$(getent group kvm | cut -d: -f3)\" \"\$(getent group libvirt-qemu | cut -d: -f3)\"")
+        [ "$ids" = "64055 994 64055" ] || die "$n: libvirt-qemu uid, kvm gid, libvirt-qemu gid are '$ids', not '64055 994 64055'"
+        on "$n" "[ \"\$(sysctl -n vm.min_free_kbytes)\" = 8192 ] && [ \"\$(sysctl -n kernel.panic)\" = 10 ]" ||
+            die "$n: the profile's sysctl values are not in effect"
+    done
+    log "IDs pinned (libvirt-qemu 64055, kvm 994) and sysctl in effect on both"
+}
+
+# nfs_check: torchio mounts fiori's export of the OCFS2 home share over the
+# LAN and reads what fiori wrote.
+nfs_check() {
+    local tok=$RANDOM$RANDOM
+    on fiori "echo $tok >/vol/ocfs2-small/home/nfs-probe && sync"
+    on torchio "set -e; mkdir -p /mnt/nfs-home
+        mount -t nfs -o vers=4.2,soft,timeo=50 192.168.1.6:/vol/ocfs2-small/home /mnt/nfs-home
+        cat /mnt/nfs-home/nfs-probe; umount /mnt/nfs-home" | grep -qx "$tok" ||
+        die "torchio could not read fiori's NFS export /vol/ocfs2-small/home"
+    log "NFS: torchio mounted fiori's export /vol/ocfs2-small/home and read fiori's file"
+}
+
+# upgrade_changed: version 1.1 of the site, built into the same output,
+# with the manual unison step done as the packages ask (the client's key
+# and the server's host key in the profile) and a changed sysctl value;
+# both nodes upgrade. Then unison carries a file across.
+upgrade_changed() {
+    local ckey hkey prof=$WORK/site-1.1.toml
+    ckey=$(on fiori "cut -d' ' -f1,2 /var/lib/$SITE-storage-fiori/ssh/id_ed25519.pub")
+    hkey=$(on torchio "cut -d' ' -f1,2 /etc/ssh/ssh_host_ed25519_key.pub")
+    if [ -z "$ckey" ] || [ -z "$hkey" ]; then
+        die "no unison client key on fiori, or no host key on torchio"
+    fi
+    awk -v ck="$ckey" -v hk="$hkey" '
+        /^version = "1.0"$/ { print "version = \"1.1\""; next }
+        /^"vm.min_free_kbytes" = / { print "\"vm.min_free_kbytes\" = 16384"; next }
+        { print }
+        /^\[unison\]$/ { printf "client_key = \"%s\"\nserver_host_key = \"%s\"\n", ck, hk }
+    ' "$SITE_PROFILE" >"$prof"
+    "$STORPKG_BIN" build "$prof" --out "$DIST/out" >"$DIST/build-1.1.log" 2>&1 ||
+        { cat "$DIST/build-1.1.log" >&2; die "storpkg build of version 1.1 failed"; }
+    local n
+    for n in "${NODES[@]}"; do
+        put "$n" "$DEBS/$SITE-storage-ids_1.1_all.deb" /root/
+        put "$n" "$DEBS/$SITE-storage-${n}_1.1_all.deb" /root/
+        on "$n" "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 \
+            /root/$SITE-storage-ids_1.1_all.deb /root/$SITE-storage-${n}_1.1_all.deb" >>"$WORK/$n.install.log" 2>&1 ||
+            { tail -n 30 "$WORK/$n.install.log" >&2; die "$n: upgrade to 1.1 failed"; }
+    done
+    on fiori "[ \"\$(sysctl -n vm.min_free_kbytes)\" = 16384 ]" || die "fiori: the changed sysctl value is not in effect after the upgrade"
+    log "upgraded both nodes to 1.1 (unison keys, vm.min_free_kbytes 16384 in effect)"
+    # The upgrade's converge ran the first sync; the timer's service again:
+    local tok=$RANDOM$RANDOM
+    on fiori "echo $tok >/vol/rep-unison/pub/from-fiori-unison && systemctl start $SITE-storage-unison.service" >/dev/null 2>&1 ||
+        { on fiori "journalctl -b --no-pager -u '$SITE-storage-unison*' | tail -n 30" >&2; die "fiori: the unison service failed"; }
+    on torchio "cat /vol/rep-unison/pub/from-fiori-unison" | grep -qx "$tok" ||
+        die "unison did not carry fiori's file to torchio"
+    on fiori "$SITE-storage status" >"$WORK/fiori.status" 2>&1 ||
+        { cat "$WORK/fiori.status" >&2; die "fiori: status not clean after the manual steps were done"; }
+    log "unison: a file written on fiori carried to torchio; status all ok"
+}
+
+# reinstall_cycles NODE: remove + install, purge + install of the node
+# package on a live node; nothing of the storage may go.
+reinstall_cycles() {
+    local n=$1 deb
+    deb=$(cd "$DEBS" && printf '%s\n' "$SITE-storage-${n}"_*.deb | sort -V | tail -n 1)
+    on "$n" "set -e; export DEBIAN_FRONTEND=noninteractive
+        apt-get remove -y -q -o Dpkg::Use-Pty=0 $SITE-storage-$n
+        apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 /root/$deb" >>"$WORK/$n.install.log" 2>&1 ||
+        { tail -n 30 "$WORK/$n.install.log" >&2; die "$n: remove + install failed"; }
+    canaries_check "remove + install of $n's package"
+    on "$n" "set -e; export DEBIAN_FRONTEND=noninteractive
+        apt-get purge -y -q -o Dpkg::Use-Pty=0 $SITE-storage-$n
+        apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 /root/$deb" >>"$WORK/$n.install.log" 2>&1 ||
+        { tail -n 30 "$WORK/$n.install.log" >&2; die "$n: purge + install failed"; }
+    canaries_check "purge + install of $n's package"
+    assert_storage "$n"
+}
+
 boot_pair() {
     vm_disks fiori
     vm_disks torchio
@@ -185,9 +276,24 @@ scenario_pair() {
     noop_converge torchio
     canaries_check "a second converge"
 
+    assert_pinned_and_tuned
+    nfs_check
+
     on fiori "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall -o Dpkg::Use-Pty=0 /root/$SITE-storage-fiori_*.deb" >>"$WORK/fiori.install.log" 2>&1 ||
         [ "$VM_INSTALL" = files ] || die "fiori: reinstall failed"
     canaries_check "reinstalling fiori's package"
+    if [ "$VM_INSTALL" = package ]; then
+        upgrade_changed
+        canaries_check "an upgrade to a changed profile"
+        reinstall_cycles fiori
+    fi
+
+    vm_reboot torchio
+    vm_wait torchio
+    assert_storage torchio
+    assert_storage fiori
+    assert_no_failed_units torchio
+    canaries_check "a reboot of torchio"
 
     local t1=$SECONDS
     vm_reboot fiori
@@ -199,6 +305,8 @@ scenario_pair() {
     assert_storage fiori
     assert_storage torchio
     log "TIMING reboot of both → dual-primary OCFS2 mounted again: $((SECONDS - t1)) s"
+    assert_no_failed_units fiori
+    assert_no_failed_units torchio
     canaries_check "a reboot of both"
     noop_converge fiori
     work_done
