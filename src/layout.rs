@@ -219,6 +219,26 @@ pub fn layout(site: &Site, node: &str) -> String {
             String::new()
         },
     );
+
+    o.comment(
+        "Pinned IDs (the ids package's, the same on every node) and the kernel\n\
+         # settings of the sysctl.d file, which status compares with what is in effect.",
+    );
+    o.var("GROUP_COUNT", site.ids.groups.len().to_string());
+    for (i, g) in site.ids.groups.iter().enumerate() {
+        o.item("GROUP", i + 1, "NAME", &g.name);
+        o.item("GROUP", i + 1, "GID", g.gid.to_string());
+    }
+    o.var("USER_COUNT", site.ids.users.len().to_string());
+    for (i, u) in site.ids.users.iter().enumerate() {
+        o.item("USER", i + 1, "NAME", &u.name);
+        o.item("USER", i + 1, "UID", u.uid.to_string());
+    }
+    o.var("SYSCTL_COUNT", site.sysctl.len().to_string());
+    for (i, k) in site.sysctl.iter().enumerate() {
+        o.item("SYSCTL", i + 1, "KEY", &k.key);
+        o.item("SYSCTL", i + 1, "VALUE", k.value.to_string());
+    }
     o.0
 }
 

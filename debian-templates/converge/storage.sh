@@ -717,6 +717,39 @@ status() {
             row unison "server for $UNISON_PEER" "ok"
         fi
     fi
+    if [ "$UNISON_ROLE" = client ]; then
+        _timer=${UNISON_SERVICE%.service}.timer
+        if systemctl -q is-enabled "$_timer" 2>/dev/null && systemctl -q is-active "$_timer" 2>/dev/null; then
+            row unison "$_timer" "active, next: $(systemctl show -P NextElapseUSecRealtime "$_timer" 2>/dev/null || echo '?')"
+        else
+            bad unison "$_timer" "not active" "systemctl enable --now $_timer"
+        fi
+    fi
+    # Pinned IDs: the profile's, hence the same as on every other node.
+    _i=1
+    while [ "$_i" -le "${GROUP_COUNT:-0}" ]; do
+        _name=$(item GROUP "$_i" NAME)
+        _want=$(item GROUP "$_i" GID)
+        _i=$((_i + 1))
+        _have=$(getent group "$_name" | cut -d: -f3)
+        if [ "$_have" = "$_want" ]; then row ids "group $_name" "$_have (pinned)"; else bad ids "group $_name" "${_have:-missing}, pinned $_want" "reinstall $TAG-ids (its preinst says what blocks the move)"; fi
+    done
+    _i=1
+    while [ "$_i" -le "${USER_COUNT:-0}" ]; do
+        _name=$(item USER "$_i" NAME)
+        _want=$(item USER "$_i" UID)
+        _i=$((_i + 1))
+        _have=$(id -u "$_name" 2>/dev/null || true)
+        if [ "$_have" = "$_want" ]; then row ids "user $_name" "$_have (pinned)"; else bad ids "user $_name" "${_have:-missing}, pinned $_want" "reinstall $TAG-ids (its preinst says what blocks the move)"; fi
+    done
+    _i=1
+    while [ "$_i" -le "${SYSCTL_COUNT:-0}" ]; do
+        _key=$(item SYSCTL "$_i" KEY)
+        _want=$(item SYSCTL "$_i" VALUE)
+        _i=$((_i + 1))
+        _have=$(cat "/proc/sys/$(printf '%s' "$_key" | tr . /)" 2>/dev/null || true)
+        if [ "$_have" = "$_want" ]; then row sysctl "$_key" "$_have"; else bad sysctl "$_key" "${_have:-unknown}, profile $_want" "systemctl restart systemd-sysctl"; fi
+    done
     if [ -d "$STATE_DIR/pending" ]; then
         for _f in "$STATE_DIR/pending"/*; do
             [ -e "$_f" ] || continue
