@@ -260,10 +260,10 @@ boot_pair() {
     vm_wait torchio
 }
 
-scenario_pair() {
-    log "=== scenario pair: fresh legs → dual-primary OCFS2, canaries, no-op converge, reinstall, reboot"
-    work_new
-    trap work_done EXIT
+# fresh_pair WHAT: boot both VMs with empty disks, install both node
+# packages at once (as two late_commands would), assert dual-primary OCFS2
+# on both and log the time it took.
+fresh_pair() {
     local t0=$SECONDS
     boot_pair
     local t_booted=$SECONDS
@@ -279,7 +279,14 @@ scenario_pair() {
     show torchio
     assert_storage fiori
     assert_storage torchio
-    log "TIMING boot → dual-primary OCFS2 mounted on both: $((SECONDS - t0)) s (boot $((t_booted - t0)) s, install + converge $((SECONDS - t_booted)) s)"
+    log "TIMING ($1) boot → dual-primary OCFS2 mounted on both: $((SECONDS - t0)) s (boot $((t_booted - t0)) s, install + converge $((SECONDS - t_booted)) s)"
+}
+
+scenario_pair() {
+    log "=== scenario pair: fresh legs → dual-primary OCFS2, canaries, no-op converge, reinstall, reboot"
+    work_new
+    trap work_done EXIT
+    fresh_pair "64 MiB DRBD volumes"
     cross_check
 
     canaries_write fiori
@@ -380,20 +387,7 @@ scenario_size() {
     VG_DISK_MIB=1280 DRBD_MIB=512
     work_new
     trap work_done EXIT
-    local t0=$SECONDS
-    boot_pair
-    local t_booted=$SECONDS
-    prepare fiori
-    prepare torchio
-    install_node fiori &
-    local p1=$!
-    install_node torchio &
-    local p2=$!
-    wait "$p1" || die "fiori: install failed"
-    wait "$p2" || die "torchio: install failed"
-    assert_storage fiori
-    assert_storage torchio
-    log "TIMING (512 MiB DRBD volumes) boot → dual-primary OCFS2 mounted on both: $((SECONDS - t0)) s (boot $((t_booted - t0)) s, install + converge $((SECONDS - t_booted)) s)"
+    fresh_pair "512 MiB DRBD volumes"
     work_done
     trap - EXIT
     DEBS=$debs_64 VG_DISK_MIB=$vg_saved DRBD_MIB=64
