@@ -79,13 +79,21 @@ impl Cx {
         self.check(&v, code, what, f).then_some(v.value)
     }
 
-    pub fn ip(&mut self, v: &Sp<String>, what: &str) -> Option<IpAddr> {
-        match grammar::ip(&v.value) {
-            Ok(a) => Some(a),
+    /// `v` parsed by a grammar that gives a value, or `None` (reported as
+    /// `code`, with the grammar's words).
+    pub fn parsed<T>(
+        &mut self,
+        v: &Sp<String>,
+        code: &'static str,
+        what: &str,
+        f: impl Fn(&str) -> Result<T, grammar::Refusal>,
+    ) -> Option<T> {
+        match f(&v.value) {
+            Ok(x) => Some(x),
             Err(r) => {
                 self.d.push(
                     Diagnostic::error(
-                        "bad-address",
+                        code,
                         v.span.clone(),
                         format!("invalid {what} `{}`", printable(&v.value)),
                     )
@@ -95,6 +103,15 @@ impl Cx {
                 None
             }
         }
+    }
+
+    pub fn ip(&mut self, v: &Sp<String>, what: &str) -> Option<IpAddr> {
+        self.parsed(v, "bad-address", what, grammar::ip)
+    }
+
+    /// A size in bytes (`200G`, LVM's binary units).
+    pub fn size(&mut self, v: &Sp<String>) -> Option<u64> {
+        self.parsed(v, "bad-size", "size", grammar::size)
     }
 
     pub fn one_of(&mut self, v: &Sp<String>, what: &str, allowed: &[&str]) -> bool {
@@ -473,21 +490,7 @@ pub fn nodes(cx: &mut Cx, t: Option<Table>, site: &str) -> Vec<Node> {
         let volume_group = cx
             .checked(vg, "bad-name", "volume group", grammar::name)
             .unwrap_or_else(|| "vg0".into());
-        let vg_size = vg_size.and_then(|s| match grammar::size(&s.value) {
-            Ok(b) => Some(b),
-            Err(r) => {
-                cx.d.push(
-                    Diagnostic::error(
-                        "bad-size",
-                        s.span.clone(),
-                        format!("invalid size `{}`", printable(&s.value)),
-                    )
-                    .label(format!("expected {}", r.expected))
-                    .help(r.help.unwrap_or_default()),
-                );
-                None
-            }
-        });
+        let vg_size = vg_size.and_then(|s| cx.size(&s));
         let ocfs2_number = match number {
             Some(n) => {
                 let n32 = n.value as u32;
@@ -774,21 +777,7 @@ pub fn volumes(cx: &mut Cx, t: Option<Table>, nodes: &[Node]) -> Vec<Volume> {
         let misspelt_mountpoint = mountpoint.is_none() && t.has_near("mountpoint");
         t.finish(d);
         let name_ok = cx.check(&key, "bad-name", "volume name", grammar::name);
-        let size_b = size.as_ref().and_then(|s| match grammar::size(&s.value) {
-            Ok(b) => Some(b),
-            Err(r) => {
-                cx.d.push(
-                    Diagnostic::error(
-                        "bad-size",
-                        s.span.clone(),
-                        format!("invalid size `{}`", printable(&s.value)),
-                    )
-                    .label(format!("expected {}", r.expected))
-                    .help(r.help.unwrap_or_default()),
-                );
-                None
-            }
-        });
+        let size_b = size.as_ref().and_then(|s| cx.size(s));
         let kind_v = kind.as_ref().and_then(|k| {
             cx.one_of(k, "volume kind", &["ext4", "unison", "drbd"])
                 .then_some(match k.value.as_str() {
