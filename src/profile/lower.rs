@@ -114,6 +114,40 @@ impl Cx {
         self.parsed(v, "bad-size", "size", grammar::size)
     }
 
+    /// The nearest mountpoint (of a volume or an OCFS2 filesystem) that
+    /// `path` lies strictly inside, with where it was given.
+    pub fn mountpoint_above(&self, path: &str) -> Option<(String, Range<usize>)> {
+        let mut p = path;
+        while let Some(i) = p.rfind('/') {
+            p = &p[..i];
+            if let Some(span) = self.fs_spans.get(&format!("mountpoint:{p}")) {
+                return Some((p.to_string(), span.clone()));
+            }
+        }
+        None
+    }
+
+    /// The first mountpoint that lies strictly inside `path`.
+    pub fn mountpoint_below(&self, path: &str) -> Option<(String, Range<usize>)> {
+        let prefix = format!("mountpoint:{path}/");
+        self.fs_spans
+            .range(prefix.clone()..)
+            .next()
+            .filter(|(k, _)| k.starts_with(&prefix))
+            .map(|(k, span)| (k["mountpoint:".len()..].to_string(), span.clone()))
+    }
+
+    /// Every mountpoint of the site (volumes and OCFS2 filesystems) with
+    /// where it was given, in path order.
+    pub fn mountpoints(&self) -> Vec<(String, Range<usize>)> {
+        self.fs_spans
+            .iter()
+            .filter_map(|(k, span)| {
+                Some((k.strip_prefix("mountpoint:")?.to_string(), span.clone()))
+            })
+            .collect()
+    }
+
     pub fn one_of(&mut self, v: &Sp<String>, what: &str, allowed: &[&str]) -> bool {
         self.check(v, "bad-value", what, |s| grammar::one_of(s, allowed))
     }

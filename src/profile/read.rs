@@ -217,6 +217,11 @@ impl<'de> Table<'de> {
     }
 
     pub fn str_list(&mut self, d: &mut Diags, key: &'static str) -> Option<Vec<Sp<String>>> {
+        self.str_list_sp(d, key).map(|l| l.value)
+    }
+
+    /// `str_list` with the span of the whole array.
+    pub fn str_list_sp(&mut self, d: &mut Diags, key: &'static str) -> Option<Sp<Vec<Sp<String>>>> {
         let path = self.child_path(key);
         let (_, mut v) = self.take(key)?;
         let span = range(v.span);
@@ -230,7 +235,7 @@ impl<'de> Table<'de> {
                         other => wrong_type(d, &format!("{path}[]"), "a string", &other, ispan),
                     }
                 }
-                Some(out)
+                Some(Sp::new(out, span))
             }
             other => {
                 wrong_type(d, &path, "an array of strings", &other, span);
