@@ -661,29 +661,16 @@ pub fn ids(cx: &mut Cx, t: Option<Table>, site: &str) -> Ids {
     let mut gids: BTreeMap<u32, Range<usize>> = BTreeMap::new();
     let mut group_names: BTreeMap<String, Range<usize>> = BTreeMap::new();
     if let Some(g) = groups_t {
-        let (_, entries) = g.into_entries();
-        for (key, mut value) in entries {
-            let vspan = super::read::range(value.span);
-            let gid = match value.take() {
-                toml_span::value::ValueInner::Integer(i) => Sp::new(i, vspan),
-                _ => {
-                    // Known by name all the same: users in it do not cascade.
-                    if grammar::account(&key.value).is_ok() {
-                        group_names.insert(key.value.clone(), key.span.clone());
-                    }
-                    cx.d.push(
-                        Diagnostic::error(
-                            "wrong-type",
-                            vspan,
-                            format!(
-                                "`ids.groups.{}` must be an integer GID",
-                                printable(&key.value)
-                            ),
-                        )
-                        .label("expected an integer"),
-                    );
-                    continue;
+        let entries = g.into_integers(&mut cx.d, |k| {
+            format!("`ids.groups.{}` must be an integer GID", printable(k))
+        });
+        for (key, gid) in entries {
+            let Some(gid) = gid else {
+                // Known by name all the same: users in it do not cascade.
+                if grammar::account(&key.value).is_ok() {
+                    group_names.insert(key.value.clone(), key.span.clone());
                 }
+                continue;
             };
             if !cx.check(&key, "bad-name", "group name", grammar::account) {
                 continue;
@@ -941,23 +928,13 @@ pub fn sysctl(cx: &mut Cx, t: Option<Table>) -> Vec<Sysctl> {
         .map(|(k, v)| (k.to_string(), *v))
         .collect();
     if let Some(t) = t {
-        let (_, entries) = t.into_entries();
-        for (key, mut value) in entries {
-            let vspan = super::read::range(value.span);
-            match value.take() {
-                toml_span::value::ValueInner::Integer(i) => {
-                    if cx.check(&key, "bad-name", "sysctl key", grammar::sysctl_key) {
-                        map.insert(key.value, i);
-                    }
-                }
-                _ => cx.d.push(
-                    Diagnostic::error(
-                        "wrong-type",
-                        vspan,
-                        format!("sysctl `{}` must be an integer", printable(&key.value)),
-                    )
-                    .label("expected an integer"),
-                ),
+        let entries = t.into_integers(&mut cx.d, |k| {
+            format!("sysctl `{}` must be an integer", printable(k))
+        });
+        for (key, value) in entries {
+            let Some(value) = value else { continue };
+            if cx.check(&key, "bad-name", "sysctl key", grammar::sysctl_key) {
+                map.insert(key.value, value.value);
             }
         }
     }

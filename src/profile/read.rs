@@ -282,6 +282,53 @@ impl<'de> Table<'de> {
         (path, entries)
     }
 
+    /// The entries of a table whose keys are chosen by the user and whose
+    /// values are strings (`links = { "/pub" = "staging/pub" }`): (key,
+    /// value), or (key, `None`) for a value of another type, reported as
+    /// `wrong-type` with `message(key)`. Consumes the table.
+    pub fn into_strings(
+        self,
+        d: &mut Diags,
+        message: impl Fn(&str) -> String,
+    ) -> Vec<(Sp<String>, Option<Sp<String>>)> {
+        self.into_typed(d, "expected a string", message, |v| match v {
+            ValueInner::String(s) => Some(s.into_owned()),
+            _ => None,
+        })
+    }
+
+    /// `into_strings` for integer values (`[sysctl]`, `[ids.groups]`).
+    pub fn into_integers(
+        self,
+        d: &mut Diags,
+        message: impl Fn(&str) -> String,
+    ) -> Vec<(Sp<String>, Option<Sp<i64>>)> {
+        self.into_typed(d, "expected an integer", message, |v| match v {
+            ValueInner::Integer(i) => Some(i),
+            _ => None,
+        })
+    }
+
+    fn into_typed<T>(
+        self,
+        d: &mut Diags,
+        label: &str,
+        message: impl Fn(&str) -> String,
+        take: impl Fn(ValueInner<'de>) -> Option<T>,
+    ) -> Vec<(Sp<String>, Option<Sp<T>>)> {
+        self.entries
+            .into_iter()
+            .map(|(key, kspan, mut value)| {
+                let span = range(value.span);
+                let typed = take(value.take()).map(|v| Sp::new(v, span.clone()));
+                if typed.is_none() {
+                    d.push(Diagnostic::error("wrong-type", span, message(&key)).label(label));
+                }
+                (Sp::new(key, kspan), typed)
+            })
+            .collect()
+    }
+
     /// Every key that was not taken is unknown: report it, with the closest
     /// known key as a hint.
     pub fn finish(self, d: &mut Diags) {

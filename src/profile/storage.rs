@@ -1065,20 +1065,9 @@ fn symlink_map(
     target_check: fn(&str) -> grammar::Check,
 ) -> Vec<(Sp<String>, Sp<String>)> {
     let Some(t) = t else { return Vec::new() };
-    let (_, entries) = t.into_entries();
     let mut out = Vec::new();
-    for (key, mut value) in entries {
-        let span = super::read::range(value.span);
-        let target = match value.take() {
-            toml_span::value::ValueInner::String(s) => Sp::new(s.into_owned(), span),
-            _ => {
-                cx.d.push(
-                    Diagnostic::error("wrong-type", span, format!("{what} targets are strings"))
-                        .label("expected a string"),
-                );
-                continue;
-            }
-        };
+    for (key, target) in t.into_strings(&mut cx.d, |_| format!("{what} targets are strings")) {
+        let Some(target) = target else { continue };
         if cx.check(&key, "bad-path", "path", grammar::path)
             && cx.check(&target, "bad-path", what, target_check)
         {
