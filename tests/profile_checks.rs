@@ -16,6 +16,15 @@ type Case = (
 );
 
 const BACK1: &str = "[volumes.back1]\nsize = \"1G\"\nkind = \"drbd\"\n\n[drbd]";
+/// A third node, and r0 on the first two (DRBD 8.4: two nodes a resource).
+const GAMMA: &[(&str, &str)] = &[
+    ("\n[ids.groups]", "[nodes.gamma]\naddress = \"10.0.0.13\"\nreplication = { interface = \"eth1\", address = \"10.9.0.13/24\" }\n\n[ids.groups]"),
+    ("volume = \"back0\"", "volume = \"back0\"\nnodes = [\"alpha\", \"beta\"]"),
+    ("[drbd]", BACK1),
+];
+const R1_BETA_GAMMA: (&str, &str) = ("\n[ocfs2]", "[drbd.resources.r1]\nminor = 1\nport = 7791\nvolume = \"back1\"\nnodes = [\"beta\", \"gamma\"]\n\n[ocfs2]");
+const R1_ALPHA_GAMMA: (&str, &str) = ("\n[ocfs2]", "[drbd.resources.r1]\nminor = 1\nport = 7791\nvolume = \"back1\"\nnodes = [\"alpha\", \"gamma\"]\n\n[ocfs2]");
+const NO_INITIALISER: (&str, &str) = ("initialiser = \"alpha\"\n", "");
 
 #[rustfmt::skip]
 const CASES: &[Case] = &[
@@ -62,6 +71,26 @@ const CASES: &[Case] = &[
     ("a client link on the staging directory", &[("[unison]", "[client]\nlinks = { \"/staging\" = \"staging/pub\" }\n\n[unison]")], &["duplicate"], "/staging"),
     ("a client link on an automount point", &[("[unison]", "[client]\nlinks = { \"/home\" = \"staging/pub\" }\nautomounts = { \"/home\" = \"auto.home\" }\n\n[unison]")], &["duplicate"], "/home"),
     ("a unison volume missing on the server", &[("size = \"2G\"\nkind = \"unison\"", "size = \"2G\"\nkind = \"unison\"\nnodes = [\"alpha\"]")], &["wrong-reference"], "media"),
+    // Mountpoints and public symlinks side by side, never one inside another.
+    ("a share's link inside a volume's mountpoint", &[("link = \"/vol/home\"", "link = \"/vol/local/home\"")], &["nested-mountpoint"], "/vol/local/home"),
+    ("a share's link inside an OCFS2 mountpoint", &[("link = \"/vol/home\"", "link = \"/vol/shared/public/home\"")], &["nested-mountpoint"], "/vol/shared/public/home"),
+    ("a share's link above mountpoints", &[("link = \"/vol/home\"", "link = \"/vol\"")], &["nested-mountpoint"], "/vol"),
+    ("a share's link beside a mountpoint of the same prefix", &[("link = \"/vol/home\"", "link = \"/vol/localhome\"")], &[], ""),
+    ("a volume mounted inside another", &[("mountpoint = \"/vol/media\"", "mountpoint = \"/vol/local/media\"")], &["nested-mountpoint"], "/vol/local/media"),
+    ("an OCFS2 filesystem mounted inside a volume", &[("mountpoint = \"/vol/shared\"", "mountpoint = \"/vol/media/shared\"")], &["nested-mountpoint"], "/vol/media/shared"),
+    ("a volume mounted inside an OCFS2 filesystem", &[("mountpoint = \"/vol/local\"", "mountpoint = \"/vol/shared/sub/local\"")], &["nested-mountpoint"], "/vol/shared/sub/local"),
+    ("mountpoints of the same prefix side by side", &[("mountpoint = \"/vol/media\"", "mountpoint = \"/vol/local2\"")], &[], ""),
+    // The initialiser is a node of every resource.
+    ("a resource without the initialiser", &[GAMMA[0], GAMMA[1], GAMMA[2], R1_BETA_GAMMA], &["wrong-reference"], "[\"beta\", \"gamma\"]"),
+    ("a resource without the default initialiser", &[GAMMA[0], GAMMA[1], GAMMA[2], R1_BETA_GAMMA, NO_INITIALISER], &["wrong-reference"], "[\"beta\", \"gamma\"]"),
+    ("a resource of its own pair with the initialiser", &[GAMMA[0], GAMMA[1], GAMMA[2], R1_ALPHA_GAMMA], &[], ""),
+    ("an unknown initialiser is not checked against resources", &[GAMMA[0], GAMMA[1], GAMMA[2], R1_BETA_GAMMA, ("initialiser = \"alpha\"", "initialiser = \"alfa\"")], &["unknown-reference"], "alfa"),
+    ("a resource of one node is not checked for the initialiser", &[GAMMA[0], GAMMA[1], GAMMA[2], ("\n[ocfs2]", "[drbd.resources.r1]\nminor = 1\nport = 7791\nvolume = \"back1\"\nnodes = [\"gamma\"]\n\n[ocfs2]")], &["node-count"], "r1"),
+    // mkfs.ocfs2 -T vmstore and -T datafiles need 2 GiB.
+    ("a vmstore filesystem below 2 GiB", &[("mode = \"mail\"", "mode = \"vmstore\"")], &["small-ocfs2"], "vmstore"),
+    ("a datafiles filesystem (the default) below 2 GiB", &[("mode = \"mail\"\n", "")], &["small-ocfs2"], "shared"),
+    ("a vmstore filesystem of 2 GiB", &[("mode = \"mail\"", "mode = \"vmstore\""), ("size = \"1G\"\nkind = \"drbd\"", "size = \"2G\"\nkind = \"drbd\"")], &[], ""),
+    ("a refused mode is not also warned about", &[("mode = \"mail\"", "mode = \"vmstor\"")], &["bad-value"], "vmstor"),
     // Ranges.
     ("a port below 1024", &[("port = 7790", "port = 80")], &["out-of-range"], "80"),
     ("a port above 65535", &[("port = 7790", "port = 70000")], &["out-of-range"], "70000"),

@@ -153,6 +153,10 @@ pub mod codes {
         ),
         ("duplicate", "two things that must be distinct are the same"),
         (
+            "nested-mountpoint",
+            "a mountpoint or a share's symlink inside another mountpoint",
+        ),
+        (
             "node-count",
             "DRBD 8.4 and this layout need exactly two storage nodes",
         ),
@@ -183,6 +187,10 @@ pub mod codes {
         (
             "shared-link",
             "warning: DRBD and o2cb use the same network link",
+        ),
+        (
+            "small-ocfs2",
+            "warning: an OCFS2 filesystem of mode vmstore or datafiles on a DRBD volume below 2 GiB",
         ),
     ];
 }

@@ -79,13 +79,21 @@ impl Cx {
         self.check(&v, code, what, f).then_some(v.value)
     }
 
-    pub fn ip(&mut self, v: &Sp<String>, what: &str) -> Option<IpAddr> {
-        match grammar::ip(&v.value) {
-            Ok(a) => Some(a),
+    /// `v` parsed by a grammar that gives a value, or `None` (reported as
+    /// `code`, with the grammar's words).
+    pub fn parsed<T>(
+        &mut self,
+        v: &Sp<String>,
+        code: &'static str,
+        what: &str,
+        f: impl Fn(&str) -> Result<T, grammar::Refusal>,
+    ) -> Option<T> {
+        match f(&v.value) {
+            Ok(x) => Some(x),
             Err(r) => {
                 self.d.push(
                     Diagnostic::error(
-                        "bad-address",
+                        code,
                         v.span.clone(),
                         format!("invalid {what} `{}`", printable(&v.value)),
                     )
@@ -95,6 +103,49 @@ impl Cx {
                 None
             }
         }
+    }
+
+    pub fn ip(&mut self, v: &Sp<String>, what: &str) -> Option<IpAddr> {
+        self.parsed(v, "bad-address", what, grammar::ip)
+    }
+
+    /// A size in bytes (`200G`, LVM's binary units).
+    pub fn size(&mut self, v: &Sp<String>) -> Option<u64> {
+        self.parsed(v, "bad-size", "size", grammar::size)
+    }
+
+    /// The nearest mountpoint (of a volume or an OCFS2 filesystem) that
+    /// `path` lies strictly inside, with where it was given.
+    pub fn mountpoint_above(&self, path: &str) -> Option<(String, Range<usize>)> {
+        let mut p = path;
+        while let Some(i) = p.rfind('/') {
+            p = &p[..i];
+            if let Some(span) = self.fs_spans.get(&format!("mountpoint:{p}")) {
+                return Some((p.to_string(), span.clone()));
+            }
+        }
+        None
+    }
+
+    /// The first mountpoint that lies strictly inside `path`.
+    pub fn mountpoint_below(&self, path: &str) -> Option<(String, Range<usize>)> {
+        let prefix = format!("mountpoint:{path}/");
+        self.fs_spans
+            .range(prefix.clone()..)
+            .next()
+            .filter(|(k, _)| k.starts_with(&prefix))
+            .map(|(k, span)| (k["mountpoint:".len()..].to_string(), span.clone()))
+    }
+
+    /// Every mountpoint of the site (volumes and OCFS2 filesystems) with
+    /// where it was given, in path order.
+    pub fn mountpoints(&self) -> Vec<(String, Range<usize>)> {
+        self.fs_spans
+            .iter()
+            .filter_map(|(k, span)| {
+                Some((k.strip_prefix("mountpoint:")?.to_string(), span.clone()))
+            })
+            .collect()
     }
 
     pub fn one_of(&mut self, v: &Sp<String>, what: &str, allowed: &[&str]) -> bool {
@@ -473,21 +524,7 @@ pub fn nodes(cx: &mut Cx, t: Option<Table>, site: &str) -> Vec<Node> {
         let volume_group = cx
             .checked(vg, "bad-name", "volume group", grammar::name)
             .unwrap_or_else(|| "vg0".into());
-        let vg_size = vg_size.and_then(|s| match grammar::size(&s.value) {
-            Ok(b) => Some(b),
-            Err(r) => {
-                cx.d.push(
-                    Diagnostic::error(
-                        "bad-size",
-                        s.span.clone(),
-                        format!("invalid size `{}`", printable(&s.value)),
-                    )
-                    .label(format!("expected {}", r.expected))
-                    .help(r.help.unwrap_or_default()),
-                );
-                None
-            }
-        });
+        let vg_size = vg_size.and_then(|s| cx.size(&s));
         let ocfs2_number = match number {
             Some(n) => {
                 let n32 = n.value as u32;
@@ -624,29 +661,16 @@ pub fn ids(cx: &mut Cx, t: Option<Table>, site: &str) -> Ids {
     let mut gids: BTreeMap<u32, Range<usize>> = BTreeMap::new();
     let mut group_names: BTreeMap<String, Range<usize>> = BTreeMap::new();
     if let Some(g) = groups_t {
-        let (_, entries) = g.into_entries();
-        for (key, mut value) in entries {
-            let vspan = super::read::range(value.span);
-            let gid = match value.take() {
-                toml_span::value::ValueInner::Integer(i) => Sp::new(i, vspan),
-                _ => {
-                    // Known by name all the same: users in it do not cascade.
-                    if grammar::account(&key.value).is_ok() {
-                        group_names.insert(key.value.clone(), key.span.clone());
-                    }
-                    cx.d.push(
-                        Diagnostic::error(
-                            "wrong-type",
-                            vspan,
-                            format!(
-                                "`ids.groups.{}` must be an integer GID",
-                                printable(&key.value)
-                            ),
-                        )
-                        .label("expected an integer"),
-                    );
-                    continue;
+        let entries = g.into_integers(&mut cx.d, |k| {
+            format!("`ids.groups.{}` must be an integer GID", printable(k))
+        });
+        for (key, gid) in entries {
+            let Some(gid) = gid else {
+                // Known by name all the same: users in it do not cascade.
+                if grammar::account(&key.value).is_ok() {
+                    group_names.insert(key.value.clone(), key.span.clone());
                 }
+                continue;
             };
             if !cx.check(&key, "bad-name", "group name", grammar::account) {
                 continue;
@@ -774,21 +798,7 @@ pub fn volumes(cx: &mut Cx, t: Option<Table>, nodes: &[Node]) -> Vec<Volume> {
         let misspelt_mountpoint = mountpoint.is_none() && t.has_near("mountpoint");
         t.finish(d);
         let name_ok = cx.check(&key, "bad-name", "volume name", grammar::name);
-        let size_b = size.as_ref().and_then(|s| match grammar::size(&s.value) {
-            Ok(b) => Some(b),
-            Err(r) => {
-                cx.d.push(
-                    Diagnostic::error(
-                        "bad-size",
-                        s.span.clone(),
-                        format!("invalid size `{}`", printable(&s.value)),
-                    )
-                    .label(format!("expected {}", r.expected))
-                    .help(r.help.unwrap_or_default()),
-                );
-                None
-            }
-        });
+        let size_b = size.as_ref().and_then(|s| cx.size(s));
         let kind_v = kind.as_ref().and_then(|k| {
             cx.one_of(k, "volume kind", &["ext4", "unison", "drbd"])
                 .then_some(match k.value.as_str() {
@@ -918,23 +928,13 @@ pub fn sysctl(cx: &mut Cx, t: Option<Table>) -> Vec<Sysctl> {
         .map(|(k, v)| (k.to_string(), *v))
         .collect();
     if let Some(t) = t {
-        let (_, entries) = t.into_entries();
-        for (key, mut value) in entries {
-            let vspan = super::read::range(value.span);
-            match value.take() {
-                toml_span::value::ValueInner::Integer(i) => {
-                    if cx.check(&key, "bad-name", "sysctl key", grammar::sysctl_key) {
-                        map.insert(key.value, i);
-                    }
-                }
-                _ => cx.d.push(
-                    Diagnostic::error(
-                        "wrong-type",
-                        vspan,
-                        format!("sysctl `{}` must be an integer", printable(&key.value)),
-                    )
-                    .label("expected an integer"),
-                ),
+        let entries = t.into_integers(&mut cx.d, |k| {
+            format!("sysctl `{}` must be an integer", printable(k))
+        });
+        for (key, value) in entries {
+            let Some(value) = value else { continue };
+            if cx.check(&key, "bad-name", "sysctl key", grammar::sysctl_key) {
+                map.insert(key.value, value.value);
             }
         }
     }

@@ -131,7 +131,7 @@ fn lower_root(cx: &mut lower::Cx, root: toml_span::Value<'_>, base_dir: &str) ->
     let ids = lower::ids(cx, ids_t, &head.name);
     let volumes = lower::volumes(cx, volumes_t, &nodes);
     let (drbd, fencing) = storage::drbd(cx, drbd_t, &nodes, &volumes, &head.name);
-    let ocfs2 = storage::ocfs2(cx, ocfs2_t, &nodes, &drbd);
+    let ocfs2 = storage::ocfs2(cx, ocfs2_t, &nodes, &volumes, &drbd);
     let (ocfs2, o2_net_span) = match ocfs2 {
         Some((o, s)) => (Some(o), s),
         None => (None, None),
@@ -239,6 +239,23 @@ fn site_checks(
             None => {
                 ports.insert((a, p), what);
             }
+        }
+    }
+    // Mountpoints side by side: one inside another is mounted in no
+    // guaranteed order (fstab, the OCFS2 units) and the node-side command
+    // makes and checks each on its own.
+    for (mp, span) in cx.mountpoints() {
+        if let Some((outer, outer_span)) = cx.mountpoint_above(&mp) {
+            cx.d.push(
+                diag::Diagnostic::error(
+                    "nested-mountpoint",
+                    span,
+                    format!("mountpoint `{mp}` is inside mountpoint `{outer}`"),
+                )
+                .label("mounted inside another mountpoint")
+                .related(outer_span, "the outer mountpoint")
+                .help("mount it beside the other (e.g. `/vol/NAME`): nested mounts are neither ordered nor converged"),
+            );
         }
     }
     // Volume sizes fit the declared volume group.

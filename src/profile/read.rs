@@ -217,6 +217,11 @@ impl<'de> Table<'de> {
     }
 
     pub fn str_list(&mut self, d: &mut Diags, key: &'static str) -> Option<Vec<Sp<String>>> {
+        self.str_list_sp(d, key).map(|l| l.value)
+    }
+
+    /// `str_list` with the span of the whole array.
+    pub fn str_list_sp(&mut self, d: &mut Diags, key: &'static str) -> Option<Sp<Vec<Sp<String>>>> {
         let path = self.child_path(key);
         let (_, mut v) = self.take(key)?;
         let span = range(v.span);
@@ -230,7 +235,7 @@ impl<'de> Table<'de> {
                         other => wrong_type(d, &format!("{path}[]"), "a string", &other, ispan),
                     }
                 }
-                Some(out)
+                Some(Sp::new(out, span))
             }
             other => {
                 wrong_type(d, &path, "an array of strings", &other, span);
@@ -275,6 +280,53 @@ impl<'de> Table<'de> {
             .map(|(k, s, v)| (Sp::new(k, s), v))
             .collect();
         (path, entries)
+    }
+
+    /// The entries of a table whose keys are chosen by the user and whose
+    /// values are strings (`links = { "/pub" = "staging/pub" }`): (key,
+    /// value), or (key, `None`) for a value of another type, reported as
+    /// `wrong-type` with `message(key)`. Consumes the table.
+    pub fn into_strings(
+        self,
+        d: &mut Diags,
+        message: impl Fn(&str) -> String,
+    ) -> Vec<(Sp<String>, Option<Sp<String>>)> {
+        self.into_typed(d, "expected a string", message, |v| match v {
+            ValueInner::String(s) => Some(s.into_owned()),
+            _ => None,
+        })
+    }
+
+    /// `into_strings` for integer values (`[sysctl]`, `[ids.groups]`).
+    pub fn into_integers(
+        self,
+        d: &mut Diags,
+        message: impl Fn(&str) -> String,
+    ) -> Vec<(Sp<String>, Option<Sp<i64>>)> {
+        self.into_typed(d, "expected an integer", message, |v| match v {
+            ValueInner::Integer(i) => Some(i),
+            _ => None,
+        })
+    }
+
+    fn into_typed<T>(
+        self,
+        d: &mut Diags,
+        label: &str,
+        message: impl Fn(&str) -> String,
+        take: impl Fn(ValueInner<'de>) -> Option<T>,
+    ) -> Vec<(Sp<String>, Option<Sp<T>>)> {
+        self.entries
+            .into_iter()
+            .map(|(key, kspan, mut value)| {
+                let span = range(value.span);
+                let typed = take(value.take()).map(|v| Sp::new(v, span.clone()));
+                if typed.is_none() {
+                    d.push(Diagnostic::error("wrong-type", span, message(&key)).label(label));
+                }
+                (Sp::new(key, kspan), typed)
+            })
+            .collect()
     }
 
     /// Every key that was not taken is unknown: report it, with the closest

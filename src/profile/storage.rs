@@ -106,12 +106,17 @@ pub fn drbd(
     drbd.ping_timeout = u32_of(ping_timeout, 5);
     drbd.peer_wait = u32_of(peer_wait, drbd.wfc_timeout);
     drbd.network = network(cx, net, nodes);
+    // Where the initialiser was named (none: the first node, by default);
+    // an unknown one was reported and is not checked against resources.
+    let init_span = init.as_ref().map(|i| i.span.clone());
+    let mut init_known = !drbd.initialiser.is_empty();
     if let Some(i) = init {
         if cx.node_spans.contains_key(&i.value) {
             drbd.initialiser = i.value;
         } else {
             let known = cx.node_spans.clone();
             cx.unknown_ref(&i, "node", &known);
+            init_known = false;
         }
     }
     let protocol = match protocol {
@@ -208,7 +213,9 @@ pub fn drbd(
         let minor = t.req_int(d, "minor", "0");
         let port = t.req_int(d, "port", "7790");
         let volume = t.req_str(d, "volume", "\"rep-drbd0\"");
-        let on = t.str_list(d, "nodes");
+        let on = t.str_list_sp(d, "nodes");
+        let list_span = on.as_ref().map(|l| l.span.clone());
+        let on = on.map(|l| l.value);
         // Unknown or repeated nodes are reported by `node_list`; the count
         // is that of the list as written, so they are not reported twice.
         let listed = on.as_ref().map(Vec::len);
@@ -254,6 +261,36 @@ pub fn drbd(
                     .help("give the resource `nodes = [\"a\", \"b\"]`, or define exactly two storage nodes"),
             );
             res_nodes.truncate(2);
+        }
+        // One node initialises every resource (create-md first, the
+        // one-legged start, mkfs.ocfs2): a resource that lists its own
+        // nodes must list it, or nothing initialises that resource.
+        if let Some(items) = &list_span {
+            // Only a list that was itself fine: no follow-on of a node-count
+            // or unknown-node error.
+            let list_ok = count == 2 && res_nodes.len() == 2;
+            if init_known && list_ok && !res_nodes.contains(&drbd.initialiser) {
+                let init = &drbd.initialiser;
+                let mut diag = Diagnostic::error(
+                    "wrong-reference",
+                    items.clone(),
+                    format!(
+                        "DRBD resource `{}` does not include the initialiser `{init}`",
+                        key.value
+                    ),
+                )
+                .label(format!("`{init}` is not one of these nodes"))
+                .help(format!(
+                    "list `{init}` in the resource's `nodes`, or name as `[drbd] initialiser` a node that every resource lists: one node creates the metadata and filesystems of all of them"
+                ));
+                diag = match &init_span {
+                    Some(s) => diag.related(s.clone(), "the initialiser, named here"),
+                    None => diag.label(format!(
+                        "`{init}` (the first node: the default initialiser) is not one of these nodes"
+                    )),
+                };
+                cx.d.push(diag);
+            }
         }
         if let Some(v) = &volume {
             match volumes.iter().find(|x| x.name == v.value) {
@@ -354,6 +391,7 @@ pub fn ocfs2(
     cx: &mut Cx,
     t: Option<Table>,
     nodes: &[Node],
+    volumes: &[Volume],
     drbd: &Drbd,
 ) -> Option<(Ocfs2, Option<Sp<String>>)> {
     let mut t = t?;
@@ -453,14 +491,52 @@ pub fn ocfs2(
                     }
                 }
             });
+            // Where the mode was given (the filesystem's name when it is the
+            // default); `None` when it was refused.
+            let mut mode_span = Some(key.span.clone());
             let mode = match mode {
                 Some(m)
                     if cx.one_of(&m, "mkfs.ocfs2 -T type", &["mail", "datafiles", "vmstore"]) =>
                 {
+                    mode_span = Some(m.span);
                     m.value
                 }
-                _ => "datafiles".into(),
+                Some(_) => {
+                    mode_span = None;
+                    "datafiles".into()
+                }
+                None => "datafiles".into(),
             };
+            // mkfs.ocfs2 refuses -T vmstore and -T datafiles below 2 GiB
+            // (their 1 MiB clusters): the first boot would stop there.
+            let backing = res.and_then(|r| volumes.iter().find(|v| v.name == r.volume));
+            if let (Some(span), Some(v)) = (mode_span, backing) {
+                if mode != "mail" && v.size < 2 << 30 {
+                    let mut diag = Diagnostic::warning(
+                        "small-ocfs2",
+                        span.clone(),
+                        format!("mkfs.ocfs2 -T {mode} refuses a device below 2 GiB"),
+                    )
+                    .label(format!(
+                        "{}volume `{}` is {}",
+                        if span == key.span {
+                            "`mode` is `datafiles` by default; its "
+                        } else {
+                            ""
+                        },
+                        v.name,
+                        super::human(v.size)
+                    ))
+                    .help(format!(
+                        "use `mode = \"mail\"` for a small filesystem, or make volume `{}` larger than 2G (DRBD keeps its metadata on it too)",
+                        v.name
+                    ));
+                    if let Some(vspan) = cx.volume_spans.get(&v.name) {
+                        diag = diag.related(vspan.clone(), "the DRBD backing volume");
+                    }
+                    cx.d.push(diag);
+                }
+            }
             let level = match level {
                 Some(l)
                     if cx.one_of(
@@ -639,6 +715,32 @@ pub fn shares(
                     l.span.clone(),
                     mp,
                     format!("symlink `{}` would replace a mountpoint", l.value),
+                );
+            } else if let Some((message, label, mp_span, help)) = cx
+                .mountpoint_above(&l.value)
+                .map(|(mp, span)| {
+                    (
+                        format!("symlink `{}` is inside mountpoint `{mp}`", l.value),
+                        "it would be made on the mounted filesystem, or hidden under it",
+                        span,
+                        "put the public symlink outside every mountpoint, beside them (e.g. `/vol/NAME`)",
+                    )
+                })
+                .or_else(|| {
+                    let (mp, span) = cx.mountpoint_below(&l.value)?;
+                    Some((
+                        format!("symlink `{}` would hold mountpoint `{mp}`", l.value),
+                        "a directory of a mountpoint stands where the symlink would be",
+                        span,
+                        "put the public symlink beside the mountpoints, not above them",
+                    ))
+                })
+            {
+                cx.d.push(
+                    Diagnostic::error("nested-mountpoint", l.span.clone(), message)
+                        .label(label)
+                        .related(mp_span, "mounted here")
+                        .help(help),
                 );
             } else if let Some(first) = links.get(&l.value) {
                 cx.duplicate(
@@ -963,20 +1065,9 @@ fn symlink_map(
     target_check: fn(&str) -> grammar::Check,
 ) -> Vec<(Sp<String>, Sp<String>)> {
     let Some(t) = t else { return Vec::new() };
-    let (_, entries) = t.into_entries();
     let mut out = Vec::new();
-    for (key, mut value) in entries {
-        let span = super::read::range(value.span);
-        let target = match value.take() {
-            toml_span::value::ValueInner::String(s) => Sp::new(s.into_owned(), span),
-            _ => {
-                cx.d.push(
-                    Diagnostic::error("wrong-type", span, format!("{what} targets are strings"))
-                        .label("expected a string"),
-                );
-                continue;
-            }
-        };
+    for (key, target) in t.into_strings(&mut cx.d, |_| format!("{what} targets are strings")) {
+        let Some(target) = target else { continue };
         if cx.check(&key, "bad-path", "path", grammar::path)
             && cx.check(&target, "bad-path", what, target_check)
         {
