@@ -102,24 +102,61 @@ pub fn export_public_key(
     Ok(out)
 }
 
-/// Signs `release_path` (the Release file) with `key`.
-pub fn sign(
-    release_path: &Path,
-    key: &str,
-    homedir: Option<&PathBuf>,
-    timestamp: u64,
-) -> Result<Signed, RepoError> {
-    let homedir = homedir.map(PathBuf::as_path);
-    if key.is_empty() || key.starts_with('-') || key.chars().any(char::is_control) {
-        return Err(RepoError::Config(format!(
-            "signing key {key:?} is not a key id or fingerprint"
-        )));
+/// The signing key, looked up once per build (three gpg calls at once): the
+/// creation time its signatures must not predate, and its public half.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningKey {
+    /// Key id, fingerprint or uid, as the profile names it.
+    pub key: String,
+    /// gpg's home directory (else GNUPGHOME or ~/.gnupg).
+    pub homedir: Option<PathBuf>,
+    /// Creation time of the newest signing-capable (sub)key.
+    pub created: u64,
+    /// Armored public key (`archive-key.asc`, and the node packages' keyring).
+    pub key_asc: Vec<u8>,
+    /// Binary public key (`archive-key.gpg`, usable as `signed-by`).
+    pub key_gpg: Vec<u8>,
+}
+
+impl SigningKey {
+    /// Looks `key` up in the keyring: a secret signing key must be there.
+    pub fn load(key: &str, homedir: Option<&Path>) -> Result<SigningKey, RepoError> {
+        if key.is_empty() || key.starts_with('-') || key.chars().any(char::is_control) {
+            return Err(RepoError::Config(format!(
+                "signing key {key:?} is not a key id or fingerprint"
+            )));
+        }
+        // Each gpg call is mostly process start-up: run them side by side.
+        let (key_asc, key_gpg, created) = std::thread::scope(|s| {
+            let asc = s.spawn(|| export_public_key(key, homedir, true));
+            let gpg = s.spawn(|| export_public_key(key, homedir, false));
+            let created = key_creation(key, homedir);
+            (joined(asc), joined(gpg), created)
+        });
+        Ok(SigningKey {
+            key: key.to_owned(),
+            homedir: homedir.map(Path::to_owned),
+            key_asc: key_asc?,
+            created: created?,
+            key_gpg: key_gpg?,
+        })
     }
-    let created = key_creation(key, homedir)?;
+}
+
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// Signs `release_path` (the Release file) with `key`: the clear-signed
+/// `InRelease` and the detached `Release.gpg`, two gpg calls at once.
+pub fn sign(release_path: &Path, key: &SigningKey, timestamp: u64) -> Result<Signed, RepoError> {
+    let homedir = key.homedir.as_deref();
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let signature_time = Some(timestamp.max(created)).filter(|&t| t <= now);
+    let signature_time = Some(timestamp.max(key.created)).filter(|&t| t <= now);
     if signature_time.is_none() {
         tracing::warn!("build timestamp lies in the future: signing with the real clock");
     }
@@ -128,22 +165,24 @@ pub fn sign(
         if let Some(t) = signature_time {
             cmd.arg(format!("--faked-system-time={t}!"));
         }
-        cmd.args(["--digest-algo", "SHA512", "--local-user", key]);
+        cmd.args(["--digest-algo", "SHA512", "--local-user", &key.key]);
         if armor {
             cmd.arg("--armor");
         }
         cmd.args([mode, "--output", "-"]).arg(release_path);
         run(cmd, what)
     };
-    let in_release = signing("--clearsign", false, "clear-signing Release into InRelease")?;
-    let release_gpg = signing("--detach-sign", true, "signing Release into Release.gpg")?;
-    let key_asc = export_public_key(key, homedir, true)?;
-    let key_gpg = export_public_key(key, homedir, false)?;
+    let (in_release, release_gpg) = std::thread::scope(|s| {
+        let detached =
+            s.spawn(|| signing("--detach-sign", true, "signing Release into Release.gpg"));
+        let clear = signing("--clearsign", false, "clear-signing Release into InRelease");
+        (clear, joined(detached))
+    });
     Ok(Signed {
         signature_time,
-        key_asc,
-        key_gpg,
-        in_release,
-        release_gpg,
+        key_asc: key.key_asc.clone(),
+        key_gpg: key.key_gpg.clone(),
+        in_release: in_release?,
+        release_gpg: release_gpg?,
     })
 }
