@@ -5,6 +5,7 @@
 use crate::model::{Signing, Site};
 use crate::output::{self, BuildReport};
 use crate::package::PackageSpec;
+use crate::render::Renderer;
 use crate::repo::{self, RepoConfig};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -132,11 +133,23 @@ pub fn build(site: &Site, out: &Path) -> Result<Report, BuildError> {
     let env = std::env::var("SOURCE_DATE_EPOCH").ok();
     let ts = timestamp(site, env.as_deref())?;
     // The signing key is looked up once, before planning: the node packages
-    // ship its public half, and the repository is signed with it.
-    let key = signing_key(site)?;
+    // ship its public half, and the repository is signed with it. While gpg
+    // runs, the templates are read and parsed (one Renderer for the build).
+    let (key, renderer) = std::thread::scope(|s| {
+        let renderer = s.spawn(|| {
+            Renderer::with_overrides(&template_overrides(site)?)
+                .map_err(|e| BuildError::Plan(e.to_string()))
+        });
+        let key = signing_key(site);
+        let renderer = renderer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (key, renderer)
+    });
+    let key = key?;
+    let renderer = renderer?;
     let site = with_public_key(site, key.as_ref());
-    let overrides = template_overrides(&site)?;
-    let specs = crate::plan::plan_site_with(&site, &overrides)
+    let specs = crate::plan::plan_site_using(&site, &renderer)
         .map_err(|e| BuildError::Plan(e.to_string()))?;
     let mut config = repo_config(&site);
     if let Some(key) = key {
