@@ -127,20 +127,112 @@ impl SigningKey {
             )));
         }
         // Each gpg call is mostly process start-up: run them side by side.
-        let (key_asc, key_gpg, created) = std::thread::scope(|s| {
+        let (key_asc, created) = std::thread::scope(|s| {
             let asc = s.spawn(|| export_public_key(key, homedir, true));
-            let gpg = s.spawn(|| export_public_key(key, homedir, false));
             let created = key_creation(key, homedir);
-            (joined(asc), joined(gpg), created)
+            (joined(asc), created)
         });
+        let key_asc = key_asc?;
+        let created = created?;
+        // The binary key is the armored one decoded; gpg only when the
+        // armor is not what we expect.
+        let key_gpg = match dearmor(&key_asc) {
+            Some(bytes) => bytes,
+            None => export_public_key(key, homedir, false)?,
+        };
         Ok(SigningKey {
             key: key.to_owned(),
             homedir: homedir.map(Path::to_owned),
-            key_asc: key_asc?,
-            created: created?,
-            key_gpg: key_gpg?,
+            created,
+            key_asc,
+            key_gpg,
         })
     }
+}
+
+/// The packets of one ASCII-armored public key block (RFC 4880 §6), or
+/// None for anything else: not one block, bad base64 or a CRC-24 mismatch.
+pub fn dearmor(armored: &[u8]) -> Option<Vec<u8>> {
+    const BEGIN: &str = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
+    const END: &str = "-----END PGP PUBLIC KEY BLOCK-----";
+    let text = std::str::from_utf8(armored).ok()?;
+    let mut lines = text.lines().map(str::trim_end);
+    if lines.next()? != BEGIN {
+        return None;
+    }
+    // Armor headers (`Comment: ...`) up to the blank line.
+    lines.by_ref().find(|l| l.is_empty())?;
+    let mut body = Vec::new();
+    let mut crc = None;
+    loop {
+        let line = lines.next()?;
+        if line == END {
+            break;
+        }
+        if let Some(sum) = line.strip_prefix('=') {
+            crc = Some(base64(sum.as_bytes())?);
+            if lines.next()? != END {
+                return None;
+            }
+            break;
+        }
+        body.extend_from_slice(line.as_bytes());
+    }
+    if lines.any(|l| !l.is_empty()) {
+        return None;
+    }
+    let data = base64(&body)?;
+    match crc {
+        Some(sum) if sum != crc24(&data).to_be_bytes()[1..] => None,
+        _ if data.is_empty() => None,
+        _ => Some(data),
+    }
+}
+
+/// Standard base64 with `=` padding, no line breaks.
+fn base64(text: &[u8]) -> Option<Vec<u8>> {
+    if text.len() % 4 != 0 {
+        return None;
+    }
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    let quads = text.chunks(4);
+    let last = quads.len().saturating_sub(1);
+    for (i, quad) in quads.enumerate() {
+        let pad = quad.iter().rev().take_while(|&&c| c == b'=').count();
+        if pad > 2 || (pad > 0 && i != last) {
+            return None;
+        }
+        let mut n = 0u32;
+        for &c in &quad[..4 - pad] {
+            n = n << 6 | u32::from(value(c)?);
+        }
+        n <<= 6 * pad;
+        out.extend_from_slice(&n.to_be_bytes()[1..4 - pad]);
+    }
+    Some(out)
+}
+
+/// The armor checksum (RFC 4880 §6.1).
+fn crc24(data: &[u8]) -> u32 {
+    let mut crc: u32 = 0x00B7_04CE;
+    for &b in data {
+        crc ^= u32::from(b) << 16;
+        for _ in 0..8 {
+            crc <<= 1;
+            if crc & 0x0100_0000 != 0 {
+                crc ^= 0x0186_4CFB;
+            }
+        }
+    }
+    crc & 0x00FF_FFFF
 }
 
 fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
@@ -185,4 +277,40 @@ pub fn sign(release_path: &Path, key: &SigningKey, timestamp: u64) -> Result<Sig
         in_release: in_release?,
         release_gpg: release_gpg?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_and_crc24() {
+        assert_eq!(base64(b"").unwrap(), b"");
+        assert_eq!(base64(b"Zg==").unwrap(), b"f");
+        assert_eq!(base64(b"Zm8=").unwrap(), b"fo");
+        assert_eq!(base64(b"Zm9vYmFy").unwrap(), b"foobar");
+        assert!(base64(b"Zm9").is_none());
+        assert!(base64(b"Zg==Zg==").is_none());
+        assert!(base64(b"Z!==").is_none());
+        // CRC-24/OPENPGP check value.
+        assert_eq!(crc24(b"123456789"), 0x21CF02);
+    }
+
+    #[test]
+    fn dearmors_one_public_key_block() {
+        let armored = "-----BEGIN PGP PUBLIC KEY BLOCK-----\nComment: x\n\nZm9vYmFy\n=czTe\n-----END PGP PUBLIC KEY BLOCK-----\n";
+        let crc = crc24(b"foobar").to_be_bytes();
+        assert_eq!(base64(b"czTe").unwrap(), crc[1..], "test vector's checksum");
+        assert_eq!(dearmor(armored.as_bytes()).unwrap(), b"foobar");
+        let no_crc = armored.replace("=czTe\n", "");
+        assert_eq!(dearmor(no_crc.as_bytes()).unwrap(), b"foobar");
+        for bad in [
+            armored.replace("Zm9vYmFy", "Zm9vYmFz"),
+            armored.replace("PUBLIC KEY", "SIGNATURE"),
+            armored.replace("Comment: x\n\n", "Comment: x\n"),
+            format!("{armored}{armored}"),
+        ] {
+            assert!(dearmor(bad.as_bytes()).is_none(), "{bad}");
+        }
+    }
 }
