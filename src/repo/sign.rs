@@ -2,6 +2,11 @@
 //! `Release.gpg` (detached, armored) and the public key exported beside the
 //! repository. No cryptography of our own.
 //!
+//! gpg calls are mostly process start-up, so there are few and they run side
+//! by side: [`SigningKey::load`] lists the key and exports it armored at once
+//! (the binary key is that armor decoded, [`dearmor`]); [`sign`] makes both
+//! signatures at once.
+//!
 //! Reproducibility: gpg runs with `--faked-system-time T!`, where T is the
 //! later of the build timestamp and the creation time of the signing keys
 //! (a signature older than its key is refused by gpgv). Ed25519 and RSA
