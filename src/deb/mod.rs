@@ -22,8 +22,10 @@ use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use tar::{TarKind, TarWriter};
 
-/// xz preset for both tar members (dpkg-deb's default level).
-pub const XZ_PRESET: u32 = 6;
+/// xz preset for both tar members and Packages.xz. Not dpkg-deb's default 6:
+/// on these small text members preset 6 costs ~4.5x the CPU of preset 3 (it is
+/// ~90% of a build) for files ~4% smaller.
+pub const XZ_PRESET: u32 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DebError {
