@@ -5,6 +5,7 @@
 use crate::model::{Signing, Site};
 use crate::output::{self, BuildReport};
 use crate::package::PackageSpec;
+use crate::render::Renderer;
 use crate::repo::{self, RepoConfig};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -112,14 +113,18 @@ pub fn write(
     out: &Path,
     timestamp: u64,
 ) -> Result<Report, BuildError> {
+    write_with(site, specs, out, timestamp, &repo_config(site))
+}
+
+fn write_with(
+    site: &Site,
+    specs: Vec<PackageSpec>,
+    out: &Path,
+    timestamp: u64,
+    config: &RepoConfig,
+) -> Result<Report, BuildError> {
     let specs = with_docs(site, specs, timestamp);
-    let report = output::write_site(
-        out,
-        &specs,
-        &extra_files(site),
-        &repo_config(site),
-        timestamp,
-    )?;
+    let report = output::write_site(out, &specs, &extra_files(site), config, timestamp)?;
     Ok(Report(report))
 }
 
@@ -127,11 +132,30 @@ pub fn write(
 pub fn build(site: &Site, out: &Path) -> Result<Report, BuildError> {
     let env = std::env::var("SOURCE_DATE_EPOCH").ok();
     let ts = timestamp(site, env.as_deref())?;
-    let site = with_public_key(site)?;
-    let overrides = template_overrides(&site)?;
-    let specs = crate::plan::plan_site_with(&site, &overrides)
+    // The signing key is looked up once, before planning: the node packages
+    // ship its public half, and the repository is signed with it. While gpg
+    // runs, the templates are read and parsed (one Renderer for the build).
+    let (key, renderer) = std::thread::scope(|s| {
+        let renderer = s.spawn(|| {
+            Renderer::with_overrides(&template_overrides(site)?)
+                .map_err(|e| BuildError::Plan(e.to_string()))
+        });
+        let key = signing_key(site);
+        let renderer = renderer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (key, renderer)
+    });
+    let key = key?;
+    let renderer = renderer?;
+    let site = with_public_key(site, key.as_ref());
+    let specs = crate::plan::plan_site_using(&site, &renderer)
         .map_err(|e| BuildError::Plan(e.to_string()))?;
-    write(&site, specs, out, ts)
+    let mut config = repo_config(&site);
+    if let Some(key) = key {
+        config.signing = repo::Signing::Key(key);
+    }
+    write_with(&site, specs, out, ts, &config)
 }
 
 /// The site's template overrides: every file under `site.templates` whose
@@ -174,13 +198,23 @@ pub fn template_overrides(site: &Site) -> Result<BTreeMap<String, String>, Build
     Ok(out)
 }
 
+/// The site's signing key, looked up in the keyring (None: unsigned).
+pub fn signing_key(site: &Site) -> Result<Option<repo::SigningKey>, BuildError> {
+    match &site.repository.signing {
+        Signing::Unsigned => Ok(None),
+        Signing::Gpg { key, gnupg_home } => Ok(Some(repo::SigningKey::load(
+            key,
+            gnupg_home.as_deref().map(Path::new),
+        )?)),
+    }
+}
+
 /// The site with its archive key's public half, which the node packages
 /// ship as the `Signed-By:` keyring of the site's apt source.
-pub fn with_public_key(site: &Site) -> Result<Site, BuildError> {
+pub fn with_public_key(site: &Site, key: Option<&repo::SigningKey>) -> Site {
     let mut site = site.clone();
-    if let Signing::Gpg { key, gnupg_home } = &site.repository.signing {
-        let asc = repo::sign::export_public_key(key, gnupg_home.as_deref().map(Path::new), true)?;
-        site.repository.public_key = Some(String::from_utf8_lossy(&asc).into_owned());
+    if let Some(key) = key {
+        site.repository.public_key = Some(String::from_utf8_lossy(&key.key_asc).into_owned());
     }
-    Ok(site)
+    site
 }

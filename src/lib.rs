@@ -8,6 +8,7 @@ pub mod layout;
 pub mod model;
 pub mod output;
 pub mod package;
+pub mod par;
 pub mod plan;
 pub mod preseed;
 pub mod profile;

@@ -100,10 +100,7 @@ pub fn write_site(
     for path in extra_files.keys() {
         check_extra_path(path)?;
     }
-    let debs: Vec<DebFile> = packages
-        .iter()
-        .map(|spec| deb::build(spec, timestamp))
-        .collect::<Result<_, _>>()?;
+    let debs: Vec<DebFile> = deb::build_all(packages, timestamp)?;
 
     let replaced = match fs::symlink_metadata(out_dir) {
         Ok(meta) => {

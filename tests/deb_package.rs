@@ -159,6 +159,28 @@ fn deterministic() {
     assert_ne!(a, build_deb(&spec, TS + 1).unwrap());
 }
 
+/// The parallel writer gives each package the bytes of the serial one, in
+/// order, and reports the first failing package.
+#[test]
+fn build_all_is_build_of_each() {
+    let specs: Vec<_> = (0..7)
+        .map(|i| spec(&format!("pasta-storage-n{i}"), &format!("1.{i}")))
+        .collect();
+    let all = deb::build_all(&specs, TS).unwrap();
+    let each: Vec<_> = specs.iter().map(|s| deb::build(s, TS).unwrap()).collect();
+    assert_eq!(all, each);
+    let mut broken = specs.clone();
+    broken[2].version = "bad version".into();
+    broken[5].name = "Bad".into();
+    assert!(matches!(
+        deb::build_all(&broken, TS),
+        Err(DebError::Field {
+            field: "Version",
+            ..
+        })
+    ));
+}
+
 #[test]
 fn refuses_broken_input() {
     let base = spec("pasta-storage-test", "1.2");

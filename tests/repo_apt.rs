@@ -325,6 +325,16 @@ fn signed_repository_verified_by_gpgv_and_apt() {
         .arg(dist.join("Release")));
     let asc = std::fs::read_to_string(repo.join("archive-key.asc")).unwrap();
     assert!(asc.starts_with("-----BEGIN PGP PUBLIC KEY BLOCK-----"));
+    // archive-key.gpg (decoded from the armor) is gpg's own binary export.
+    let exported = Command::new("gpg")
+        .arg("--homedir")
+        .arg(key.home.path())
+        .args(["--batch", "--export-options", "export-minimal", "--export"])
+        .arg(&key.fingerprint)
+        .output()
+        .unwrap();
+    assert!(exported.status.success());
+    assert_eq!(std::fs::read(&keyring).unwrap(), exported.stdout);
 
     // Signatures are reproducible for an ed25519 key.
     let again = dir.path().join("again");

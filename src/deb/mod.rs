@@ -22,8 +22,10 @@ use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use tar::{TarKind, TarWriter};
 
-/// xz preset for both tar members (dpkg-deb's default level).
-pub const XZ_PRESET: u32 = 6;
+/// xz preset for both tar members and Packages.xz. Not dpkg-deb's default 6:
+/// on these small text members preset 6 costs ~4.5x the CPU of preset 3 (it is
+/// ~90% of a build) for files ~4% smaller.
+pub const XZ_PRESET: u32 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DebError {
@@ -136,6 +138,82 @@ pub fn build_deb(spec: &PackageSpec, timestamp: u64) -> Result<Vec<u8>, DebError
 
 /// Builds the .deb of `spec` and returns it with its control stanza.
 pub fn build(spec: &PackageSpec, timestamp: u64) -> Result<DebFile, DebError> {
+    let tars = tars(spec, timestamp)?;
+    let control_xz = xz(&tars.control_tar).map_err(|source| DebError::Io {
+        what: "control.tar",
+        source,
+    })?;
+    let data_xz = xz(&tars.data_tar).map_err(|source| DebError::Io {
+        what: "data.tar",
+        source,
+    })?;
+    assemble(tars, &control_xz, &data_xz, timestamp)
+}
+
+/// Builds every package of `specs`, in `specs` order: the same bytes as
+/// [`build`] on each, with the xz compression of all members (the bulk of
+/// the work) spread over the available cores, biggest member first. The
+/// error reported is the one of the first failing package.
+pub fn build_all(specs: &[PackageSpec], timestamp: u64) -> Result<Vec<DebFile>, DebError> {
+    let tars: Vec<Tars> = crate::par::map(specs, |spec| tars(spec, timestamp))
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    // (package, data member?) for every member, biggest first.
+    let mut jobs: Vec<(usize, bool)> = (0..tars.len())
+        .flat_map(|i| [(i, false), (i, true)])
+        .collect();
+    jobs.sort_by_key(|&(i, data)| std::cmp::Reverse(tars[i].member(data).len()));
+    let compressed = crate::par::map(&jobs, |&(i, data)| xz(tars[i].member(data)));
+    let mut members: Vec<[Option<io::Result<Vec<u8>>>; 2]> =
+        std::iter::repeat_with(|| [None, None])
+            .take(tars.len())
+            .collect();
+    for (&(i, data), xz) in jobs.iter().zip(compressed) {
+        members[i][usize::from(data)] = Some(xz);
+    }
+    tars.into_iter()
+        .zip(members)
+        .map(|(tars, [control_xz, data_xz])| {
+            let control_xz = control_xz
+                .expect("compressed")
+                .map_err(|source| DebError::Io {
+                    what: "control.tar",
+                    source,
+                })?;
+            let data_xz = data_xz
+                .expect("compressed")
+                .map_err(|source| DebError::Io {
+                    what: "data.tar",
+                    source,
+                })?;
+            assemble(tars, &control_xz, &data_xz, timestamp)
+        })
+        .collect()
+}
+
+/// A package with its control.tar and data.tar written, not yet compressed.
+struct Tars {
+    name: String,
+    version: String,
+    architecture: String,
+    control: String,
+    files: usize,
+    control_tar: Vec<u8>,
+    data_tar: Vec<u8>,
+}
+
+impl Tars {
+    fn member(&self, data: bool) -> &[u8] {
+        if data {
+            &self.data_tar
+        } else {
+            &self.control_tar
+        }
+    }
+}
+
+/// Checks `spec` and writes its two tar members.
+fn tars(spec: &PackageSpec, timestamp: u64) -> Result<Tars, DebError> {
     let members = data_members(spec)?;
     let control_text = control::render(spec, installed_size(&members))?;
 
@@ -207,26 +285,35 @@ pub fn build(spec: &PackageSpec, timestamp: u64) -> Result<DebFile, DebError> {
     }
     let control_tar = control_tar.finish().map_err(cio)?;
 
-    let mut deb = ar::ArWriter::new(Vec::new(), timestamp)
-        .map_err(|source| DebError::Io { what: "ar", source })?;
-    let aio = |source| DebError::Io { what: "ar", source };
-    deb.append("debian-binary", b"2.0\n").map_err(aio)?;
-    deb.append("control.tar.xz", &xz(&control_tar).map_err(cio)?)
-        .map_err(aio)?;
-    deb.append(
-        "data.tar.xz",
-        &xz(&data).map_err(|source| DebError::Io {
-            what: "data.tar",
-            source,
-        })?,
-    )
-    .map_err(aio)?;
-    tracing::debug!(package = %spec.name, version = %spec.version, files = members.len(), "built .deb");
-    Ok(DebFile {
+    Ok(Tars {
         name: spec.name.clone(),
         version: spec.version.clone(),
         architecture: spec.architecture.clone(),
         control: control_text,
+        files: members.len(),
+        control_tar,
+        data_tar: data,
+    })
+}
+
+/// The ar container around the compressed members.
+fn assemble(
+    tars: Tars,
+    control_xz: &[u8],
+    data_xz: &[u8],
+    timestamp: u64,
+) -> Result<DebFile, DebError> {
+    let aio = |source| DebError::Io { what: "ar", source };
+    let mut deb = ar::ArWriter::new(Vec::new(), timestamp).map_err(aio)?;
+    deb.append("debian-binary", b"2.0\n").map_err(aio)?;
+    deb.append("control.tar.xz", control_xz).map_err(aio)?;
+    deb.append("data.tar.xz", data_xz).map_err(aio)?;
+    tracing::debug!(package = %tars.name, version = %tars.version, files = tars.files, "built .deb");
+    Ok(DebFile {
+        name: tars.name,
+        version: tars.version,
+        architecture: tars.architecture,
+        control: tars.control,
         bytes: deb.into_inner(),
     })
 }

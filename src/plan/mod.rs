@@ -46,14 +46,29 @@ pub fn plan_site_with(
     site: &Site,
     overrides: &std::collections::BTreeMap<String, String>,
 ) -> Result<Vec<PackageSpec>, PlanError> {
-    let r = Renderer::with_overrides(overrides)?;
-    let mut packages = vec![ids::plan(site, &r)?];
-    for node in &site.nodes {
-        packages.push(node::plan(site, node, &r)?);
+    plan_site_using(site, &Renderer::with_overrides(overrides)?)
+}
+
+/// As [`plan_site`], rendering with `r` (built once per build). Packages
+/// are planned in parallel; the order and the error reported (the first
+/// failing package's) do not depend on it.
+pub fn plan_site_using(site: &Site, r: &Renderer) -> Result<Vec<PackageSpec>, PlanError> {
+    enum Job<'a> {
+        Ids,
+        Node(&'a crate::model::Node),
+        Client,
+        Nis(&'a crate::model::Nis),
     }
-    packages.push(client::plan(site, &r)?);
-    if let Some(n) = &site.nis {
-        packages.push(nis::plan(site, n, &r)?);
-    }
-    Ok(packages)
+    let mut jobs = vec![Job::Ids];
+    jobs.extend(site.nodes.iter().map(Job::Node));
+    jobs.push(Job::Client);
+    jobs.extend(site.nis.iter().map(Job::Nis));
+    crate::par::map(&jobs, |job| match job {
+        Job::Ids => ids::plan(site, r),
+        Job::Node(node) => node::plan(site, node, r),
+        Job::Client => client::plan(site, r),
+        Job::Nis(nis) => nis::plan(site, nis, r),
+    })
+    .into_iter()
+    .collect()
 }

@@ -17,9 +17,10 @@ mod index;
 pub mod sign;
 pub mod version;
 
-pub use sign::Signed;
+pub use sign::{Signed, SigningKey};
 
 use crate::deb::{gzip_deterministic, xz, DebError, DebFile};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -35,6 +36,9 @@ pub enum Signing {
         key: String,
         homedir: Option<PathBuf>,
     },
+    /// Sign with a key already looked up ([`SigningKey::load`]): `build`
+    /// does so before planning, as the node packages ship its public half.
+    Key(SigningKey),
 }
 
 /// The repository's identity and options, filled from the profile.
@@ -281,7 +285,7 @@ pub fn merge_pool(
 }
 
 /// Writes the whole repository under `repo_dir` (which should be empty):
-/// pool, indexes, Release and, with [`Signing::Gpg`], the signatures and the
+/// pool, indexes, Release and, unless [`Signing::Unsigned`], the signatures and the
 /// exported key. `old` is the previous pool (see [`read_pool`]).
 pub fn write_repo(
     repo_dir: &Path,
@@ -330,15 +334,22 @@ pub fn write_repo(
     let release_path = dist.join("Release");
     write(&release_path, release.as_bytes())?;
 
-    match &config.signing {
-        Signing::Unsigned => {
+    let key = match &config.signing {
+        Signing::Unsigned => None,
+        Signing::Gpg { key, homedir } => {
+            Some(Cow::Owned(SigningKey::load(key, homedir.as_deref())?))
+        }
+        Signing::Key(key) => Some(Cow::Borrowed(key)),
+    };
+    match key {
+        None => {
             let warning =
                 "the repository is unsigned: apt accepts it only with [trusted=yes]".to_owned();
             tracing::warn!("{warning}");
             report.warnings.push(warning);
         }
-        Signing::Gpg { key, homedir } => {
-            let signed = sign::sign(&release_path, key, homedir.as_ref(), timestamp)?;
+        Some(key) => {
+            let signed = sign::sign(&release_path, &key, timestamp)?;
             write(&dist.join("InRelease"), &signed.in_release)?;
             write(&dist.join("Release.gpg"), &signed.release_gpg)?;
             write(&repo_dir.join("archive-key.asc"), &signed.key_asc)?;
