@@ -32,6 +32,24 @@ install_node() {
     put "$n" "$DEBS/$ids" /root/
     put "$n" "$DEBS/$node" /root/
     case "$VM_INSTALL" in
+        repo)
+            # As the installer does: apt-setup's local0 entry for the site
+            # repository, then the generated preseed's own late_command
+            # (in-target is the running system here), which installs the ids
+            # and node packages from the served repository and asserts the
+            # pinned IDs. The node's postinst calls converge.
+            local late
+            late=$(sed -n 's/^d-i preseed\/late_command string //p' "$DIST/out/preseed/$n.cfg")
+            [ -n "$late" ] || die "no late_command in $DIST/out/preseed/$n.cfg"
+            repo_tunnel "$n"
+            on "$n" "set -e; export DEBIAN_FRONTEND=noninteractive
+                [ ! -e /etc/apt/sources.list ] || mv /etc/apt/sources.list /etc/apt/sources.list.image
+                echo 'deb [trusted=yes] http://$INSTALL_SERVER/$SITE $SUITE main' >/etc/apt/sources.list.d/local0.list
+                apt-get update -q -o Dpkg::Use-Pty=0
+                in_target() { \"\$@\"; }
+                $(printf '%s' "$late" | sed 's/in-target /in_target /g')" >"$WORK/$n.install.log" 2>&1 ||
+                { cat "$WORK/$n.install.log" >&2; die "$n: the late_command failed"; }
+            ;;
         package)
             # As late_command would on a running system: apt installs the
             # ids and node packages; the node's postinst calls converge.
@@ -216,11 +234,21 @@ upgrade_changed() {
         { cat "$DIST/build-1.1.log" >&2; die "storpkg build of version 1.1 failed"; }
     local n
     for n in "${NODES[@]}"; do
-        put "$n" "$DEBS/$SITE-storage-ids_1.1_all.deb" /root/
-        put "$n" "$DEBS/$SITE-storage-${n}_1.1_all.deb" /root/
-        on "$n" "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 \
-            /root/$SITE-storage-ids_1.1_all.deb /root/$SITE-storage-${n}_1.1_all.deb" >>"$WORK/$n.install.log" 2>&1 ||
-            { tail -n 30 "$WORK/$n.install.log" >&2; die "$n: upgrade to 1.1 failed"; }
+        if [ "$VM_INSTALL" = repo ]; then
+            # The way a site upgrades: from the install server, through the
+            # apt sources the node package itself installed.
+            repo_tunnel "$n"
+            on "$n" "export DEBIAN_FRONTEND=noninteractive; apt-get update -q -o Dpkg::Use-Pty=0 &&
+                apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 $SITE-storage-ids $SITE-storage-$n &&
+                dpkg-query -W -f '\${Version}' $SITE-storage-$n | grep -qx 1.1" >>"$WORK/$n.install.log" 2>&1 ||
+                { tail -n 30 "$WORK/$n.install.log" >&2; die "$n: upgrade to 1.1 from the repository failed"; }
+        else
+            put "$n" "$DEBS/$SITE-storage-ids_1.1_all.deb" /root/
+            put "$n" "$DEBS/$SITE-storage-${n}_1.1_all.deb" /root/
+            on "$n" "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 \
+                /root/$SITE-storage-ids_1.1_all.deb /root/$SITE-storage-${n}_1.1_all.deb" >>"$WORK/$n.install.log" 2>&1 ||
+                { tail -n 30 "$WORK/$n.install.log" >&2; die "$n: upgrade to 1.1 failed"; }
+        fi
     done
     on fiori "[ \"\$(sysctl -n vm.min_free_kbytes)\" = 16384 ]" || die "fiori: the changed sysctl value is not in effect after the upgrade"
     log "upgraded both nodes to 1.1 (unison keys, vm.min_free_kbytes 16384 in effect)"
@@ -239,15 +267,27 @@ upgrade_changed() {
 # package on a live node; nothing of the storage may go.
 reinstall_cycles() {
     local n=$1 deb
-    deb=$(cd "$DEBS" && printf '%s\n' "$SITE-storage-${n}"_*.deb | sort -V | tail -n 1)
+    if [ "$VM_INSTALL" = repo ]; then
+        # After a purge the node's own apt sources are gone and the
+        # installer's local0 entry is given back: apt still finds the package.
+        repo_tunnel "$n"
+        deb=$SITE-storage-$n
+    else
+        deb=/root/$(cd "$DEBS" && printf '%s\n' "$SITE-storage-${n}"_*.deb | sort -V | tail -n 1)
+    fi
     on "$n" "set -e; export DEBIAN_FRONTEND=noninteractive
         apt-get remove -y -q -o Dpkg::Use-Pty=0 $SITE-storage-$n
-        apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 /root/$deb" >>"$WORK/$n.install.log" 2>&1 ||
+        apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 $deb" >>"$WORK/$n.install.log" 2>&1 ||
         { tail -n 30 "$WORK/$n.install.log" >&2; die "$n: remove + install failed"; }
     canaries_check "remove + install of $n's package"
     on "$n" "set -e; export DEBIAN_FRONTEND=noninteractive
         apt-get purge -y -q -o Dpkg::Use-Pty=0 $SITE-storage-$n
-        apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 /root/$deb" >>"$WORK/$n.install.log" 2>&1 ||
+        [ -z \"\$(ls /etc/apt/sources.list.d/*.sources 2>/dev/null | grep $SITE-storage)\" ]
+        if [ $VM_INSTALL = repo ]; then
+            grep -q '^deb .*$INSTALL_SERVER/$SITE' /etc/apt/sources.list.d/local0.list
+            apt-get update -q -o Dpkg::Use-Pty=0
+        fi
+        apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 $deb" >>"$WORK/$n.install.log" 2>&1 ||
         { tail -n 30 "$WORK/$n.install.log" >&2; die "$n: purge + install failed"; }
     canaries_check "purge + install of $n's package"
     assert_storage "$n"

@@ -27,11 +27,14 @@ work_new() {
     [ -n "$k" ] || die "no ssh host key in $IMAGE_DIR/root.img"
     printf 'storpkg-vm %s\n' "$k" >"$WORK/known_hosts"
     log "work directory $WORK (ports $PORT-$((PORT + 3)))"
+    http_start
 }
 
 work_done() {
     local n
+    for n in "${!TUNNEL_PID[@]}"; do tunnel_close "$n"; done
     for n in "${!VM_PID[@]}"; do vm_kill "$n"; done
+    http_stop
     if [ "${VM_KEEP:-0}" = 1 ]; then
         log "kept $WORK"
     else
@@ -76,15 +79,75 @@ vm_start() {
     log "$name: QEMU started (pid ${VM_PID[$name]})"
 }
 
-# on NAME CMD: run a shell command as root in the VM.
-on() {
+# vm_ssh NAME ARGS...: ssh to the VM's management NIC.
+vm_ssh() {
     local name=$1
     shift
     ssh -q -i "$IMAGE_DIR/id_ed25519" -p "${VM_SSH[$name]}" \
         -o HostKeyAlias=storpkg-vm -o UserKnownHostsFile="$WORK/known_hosts" \
         -o StrictHostKeyChecking=yes -o BatchMode=yes -o ConnectTimeout=5 \
-        -o ServerAliveInterval=5 -o ServerAliveCountMax=6 \
-        root@127.0.0.1 "$*"
+        -o ServerAliveInterval=5 -o ServerAliveCountMax=6 "$@"
+}
+
+# on NAME CMD: run a shell command as root in the VM.
+on() {
+    local name=$1
+    shift
+    vm_ssh "$name" root@127.0.0.1 "$*"
+}
+
+# The install server. The site's repository (storpkg build's repo/) is
+# served over HTTP on 127.0.0.1 (http_start); each VM reaches it at the
+# profile's install server address, 192.168.1.1, which repo_tunnel puts on
+# the VM's loopback and forwards back over its ssh connection (ssh -R). So
+# the packages' own apt sources work in the VMs, and nothing leaves
+# loopback and the VMs.
+declare -A TUNNEL_PID
+INSTALL_SERVER=192.168.1.1
+http_start() {
+    mkdir -p "$DIST/www"
+    ln -sfn ../out/repo "$DIST/www/$SITE"
+    local _
+    for _ in $(seq 20); do
+        HTTP_PORT=$((20000 + RANDOM % 20000))
+        ss -Hltn "sport = :$HTTP_PORT" | grep -q . || break
+    done
+    python3 -m http.server --bind 127.0.0.1 --directory "$DIST/www" "$HTTP_PORT" >"$WORK/http.log" 2>&1 &
+    HTTP_PID=$!
+    for _ in $(seq 50); do
+        ss -Hltn "sport = :$HTTP_PORT" | grep -q . && return 0
+        sleep 0.2
+    done
+    die "the repository's HTTP server on 127.0.0.1:$HTTP_PORT did not start (see $WORK/http.log)"
+}
+http_stop() {
+    [ -n "${HTTP_PID:-}" ] || return 0
+    kill "$HTTP_PID" 2>/dev/null || true
+    wait "$HTTP_PID" 2>/dev/null || true
+    HTTP_PID=
+}
+
+# repo_tunnel NAME: (re)open NAME's way to the install server.
+repo_tunnel() {
+    local n=$1 _
+    tunnel_close "$n"
+    on "$n" "ip addr replace $INSTALL_SERVER/32 dev lo
+        printf 'GatewayPorts clientspecified\n' >/etc/ssh/sshd_config.d/storpkg-vm-suite.conf
+        systemctl reload ssh" || die "$n: could not prepare the install server address"
+    vm_ssh "$n" -N -o ExitOnForwardFailure=yes -R "$INSTALL_SERVER:80:127.0.0.1:$HTTP_PORT" root@127.0.0.1 &
+    TUNNEL_PID[$n]=$!
+    for _ in $(seq 30); do
+        on "$n" "exec 3<>/dev/tcp/$INSTALL_SERVER/80" 2>/dev/null && return 0
+        sleep 1
+    done
+    die "$n: the install server $INSTALL_SERVER:80 is not reachable through the tunnel"
+}
+tunnel_close() {
+    local pid=${TUNNEL_PID[$1]:-}
+    [ -n "$pid" ] || return 0
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    unset "TUNNEL_PID[$1]"
 }
 
 # put NAME SRC DEST: copy a file into the VM.
