@@ -129,16 +129,26 @@ http_stop() {
 
 # repo_tunnel NAME: (re)open NAME's way to the install server.
 repo_tunnel() {
-    local n=$1 _
+    local n=$1 try _
     tunnel_close "$n"
+    # sshd binds remote forwards to loopback only unless GatewayPorts says
+    # otherwise; its reload closes the listener for a moment, so the tunnel
+    # is (re)tried below.
     on "$n" "ip addr replace $INSTALL_SERVER/32 dev lo
-        printf 'GatewayPorts clientspecified\n' >/etc/ssh/sshd_config.d/storpkg-vm-suite.conf
-        systemctl reload ssh" || die "$n: could not prepare the install server address"
-    vm_ssh "$n" -N -o ExitOnForwardFailure=yes -R "$INSTALL_SERVER:80:127.0.0.1:$HTTP_PORT" root@127.0.0.1 &
-    TUNNEL_PID[$n]=$!
-    for _ in $(seq 30); do
-        on "$n" "exec 3<>/dev/tcp/$INSTALL_SERVER/80" 2>/dev/null && return 0
-        sleep 1
+        if [ ! -e /etc/ssh/sshd_config.d/storpkg-vm-suite.conf ]; then
+            printf 'GatewayPorts clientspecified\n' >/etc/ssh/sshd_config.d/storpkg-vm-suite.conf
+            systemctl reload ssh
+        fi" || die "$n: could not prepare the install server address"
+    for try in 1 2 3 4 5; do
+        vm_ssh "$n" -N -o ExitOnForwardFailure=yes -R "$INSTALL_SERVER:80:127.0.0.1:$HTTP_PORT" root@127.0.0.1 &
+        TUNNEL_PID[$n]=$!
+        for _ in $(seq 10); do
+            kill -0 "${TUNNEL_PID[$n]}" 2>/dev/null || break
+            on "$n" "exec 3<>/dev/tcp/$INSTALL_SERVER/80" 2>/dev/null && return 0
+            sleep 1
+        done
+        tunnel_close "$n"
+        sleep "$try"
     done
     die "$n: the install server $INSTALL_SERVER:80 is not reachable through the tunnel"
 }
