@@ -126,7 +126,7 @@ wait_dual_primary() {
         [ $((SECONDS - t0)) -lt "$2" ] || { show "$n"; diag "$n"; die "$n: not dual-primary with OCFS2 mounted after $2 s"; }
         sleep 3
     done
-    log "$n: dual-primary with OCFS2 mounted $((SECONDS - t0)) s after its install"
+    log "$n: dual-primary with OCFS2 mounted (waited $((SECONDS - t0)) s)"
 }
 
 # cross_check: a file written on one node is read on the other, both ways.
@@ -343,7 +343,7 @@ scenario_pair() {
     on fiori "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall -o Dpkg::Use-Pty=0 /root/$SITE-storage-fiori_*.deb" >>"$WORK/fiori.install.log" 2>&1 ||
         [ "$VM_INSTALL" = files ] || die "fiori: reinstall failed"
     canaries_check "reinstalling fiori's package"
-    if [ "$VM_INSTALL" = package ]; then
+    if [ "$VM_INSTALL" != files ]; then
         upgrade_changed
         canaries_check "an upgrade to a changed profile"
         reinstall_cycles fiori
@@ -409,6 +409,73 @@ scenario_one_legged() {
     assert_storage fiori
     log "TIMING torchio start → joined, synced, dual-primary, mounted: $((SECONDS - t1)) s"
     canaries_check "torchio joining"
+    cross_check
+    work_done
+    trap - EXIT
+}
+
+# install_in_target NODE: as the installer does it: the packages go into
+# the target system through a chroot (here: the VM's own root bind-mounted
+# at /target, with /proc, /sys, /dev and a policy-rc.d that denies every
+# start), from the served repository, by the preseed's late_command. The
+# maintainer scripts must do nothing live; the first boot does the rest.
+install_in_target() {
+    local n=$1 late
+    late=$(sed -n 's/^d-i preseed\/late_command string //p' "$DIST/out/preseed/$n.cfg")
+    [ -n "$late" ] || die "no late_command in $DIST/out/preseed/$n.cfg"
+    repo_tunnel "$n"
+    on "$n" "set -e; export DEBIAN_FRONTEND=noninteractive
+        mkdir -p /target
+        mount --bind / /target
+        mount -t proc proc /target/proc
+        mount --rbind /sys /target/sys
+        mount --rbind /dev /target/dev
+        mount -t tmpfs tmpfs /target/run
+        printf '#!/bin/sh\nexit 101\n' >/target/usr/sbin/policy-rc.d
+        chmod 0755 /target/usr/sbin/policy-rc.d
+        [ ! -e /target/etc/apt/sources.list ] || mv /target/etc/apt/sources.list /target/etc/apt/sources.list.image
+        echo 'deb [trusted=yes] http://$INSTALL_SERVER/$SITE $SUITE main' >/target/etc/apt/sources.list.d/local0.list
+        chroot /target apt-get update -q -o Dpkg::Use-Pty=0
+        in_target() { chroot /target \"\$@\"; }
+        $(printf '%s' "$late" | sed 's/in-target /in_target /g')
+        rm -f /target/usr/sbin/policy-rc.d
+        umount -R /target" >"$WORK/$n.install.log" 2>&1 ||
+        { cat "$WORK/$n.install.log" >&2; die "$n: the late_command in the target failed"; }
+    grep -q 'not a running system' "$WORK/$n.install.log" ||
+        { cat "$WORK/$n.install.log" >&2; die "$n: the node package did not see the installer's target as such"; }
+    on "$n" "[ -z \"\$(lvs --noheadings vg0 2>/dev/null)\" ] && ! grep -qs cs: /proc/drbd" ||
+        die "$n: something live happened in the target (LVs or DRBD resources exist)"
+    log "$n: packages installed in the target, nothing live done"
+}
+
+# firstboot: the installer's path. Both nodes get their packages in the
+# target (chroot), then boot: the converge unit alone brings the storage up,
+# in order, with no failed unit.
+scenario_firstboot() {
+    log "=== scenario firstboot: packages installed in the installer's target, the first boot brings it all up"
+    work_new
+    trap work_done EXIT
+    boot_pair
+    prepare fiori
+    prepare torchio
+    install_in_target fiori &
+    local p1=$!
+    install_in_target torchio &
+    local p2=$!
+    wait "$p1" || die "fiori: install in the target failed"
+    wait "$p2" || die "torchio: install in the target failed"
+    local t0=$SECONDS
+    vm_reboot fiori
+    vm_reboot torchio
+    vm_wait fiori
+    vm_wait torchio
+    wait_dual_primary fiori 300
+    wait_dual_primary torchio 300
+    assert_storage fiori
+    assert_storage torchio
+    assert_no_failed_units fiori
+    assert_no_failed_units torchio
+    log "TIMING first boot (reboot out of the installer) → dual-primary OCFS2 mounted on both: $((SECONDS - t0)) s"
     cross_check
     work_done
     trap - EXIT

@@ -18,6 +18,9 @@ VG_DISK_MIB=${VG_DISK_MIB:-256}
 # work_new: a fresh work directory (disks, consoles) for one scenario.
 work_new() {
     WORK=$(mktemp -d "${TMPDIR:-/tmp}/storpkg-vm.XXXXXX")
+    # Fresh VMs: no canaries of an earlier scenario to look for.
+    # shellcheck disable=SC2034 # scenarios.sh reads it
+    CANARY=()
     # Ports: a free-looking block of four from the PID.
     PORT=$((20000 + ($$ * 7 + RANDOM) % 20000))
     VM_SSH[fiori]=$((PORT + 2))
