@@ -439,7 +439,7 @@ install_in_target() {
         in_target() { chroot /target \"\$@\"; }
         $(printf '%s' "$late" | sed 's/in-target /in_target /g')
         rm -f /target/usr/sbin/policy-rc.d
-        umount -R /target" >"$WORK/$n.install.log" 2>&1 ||
+        umount -R -l /target" >"$WORK/$n.install.log" 2>&1 ||
         { cat "$WORK/$n.install.log" >&2; die "$n: the late_command in the target failed"; }
     grep -q 'not a running system' "$WORK/$n.install.log" ||
         { cat "$WORK/$n.install.log" >&2; die "$n: the node package did not see the installer's target as such"; }
