@@ -8,7 +8,12 @@
 //! DIR/<extra files>            e.g. preseed fragments, given by the caller
 //! ```
 //! Every file is 0644, every directory 0755, and every mtime is the build
-//! timestamp (so rsync -t / --checksum see no change after a rebuild).
+//! timestamp (so rsync -t / --checksum see no change after a rebuild) --
+//! except under `repo/dists/`, whose indexes keep the time they were
+//! written: apt asks the install server with If-Modified-Since, and an
+//! InRelease of new content with the old mtime (the profile's timestamp
+//! does not move with its version) would be answered "304 Not Modified",
+//! so nodes would never see the new packages (found by the VM suite).
 //!
 //! The swap: everything is written into a fresh directory `.DIR.storpkg-XXXX`
 //! created beside `DIR` (same file system). Only when all of it succeeded:
@@ -170,7 +175,7 @@ pub fn write_site(
         "storpkg build output: replaced as a whole by the next `storpkg build`.\n",
     )
     .map_err(io_err(&marker))?;
-    normalise(root, timestamp)?;
+    normalise(root, timestamp, &root.join("repo").join("dists"))?;
 
     swap(tmp, out_dir, &parent, &base, replaced)?;
     tracing::info!(out = %out_dir.display(), packages = written.len(), "build output in place");
@@ -200,19 +205,23 @@ fn check_extra_path(path: &str) -> Result<(), OutputError> {
     Ok(())
 }
 
-/// Modes 0755/0644 and mtime = timestamp on the whole tree, children first
-/// (setting a file's time does not touch its directory's).
-fn normalise(path: &Path, timestamp: u64) -> Result<(), OutputError> {
+/// Modes 0755/0644 and mtime = timestamp on the whole tree but `fresh`
+/// (which keeps its write times), children first (setting a file's time
+/// does not touch its directory's).
+fn normalise(path: &Path, timestamp: u64, fresh: &Path) -> Result<(), OutputError> {
     let meta = fs::symlink_metadata(path).map_err(io_err(path))?;
     let mode = if meta.is_dir() {
         for entry in fs::read_dir(path).map_err(io_err(path))? {
-            normalise(&entry.map_err(io_err(path))?.path(), timestamp)?;
+            normalise(&entry.map_err(io_err(path))?.path(), timestamp, fresh)?;
         }
         0o755
     } else {
         0o644
     };
     fs::set_permissions(path, fs::Permissions::from_mode(mode)).map_err(io_err(path))?;
+    if path.starts_with(fresh) {
+        return Ok(());
+    }
     let time = UNIX_EPOCH + Duration::from_secs(timestamp);
     let file = File::open(path).map_err(io_err(path))?;
     file.set_times(FileTimes::new().set_accessed(time).set_modified(time))
