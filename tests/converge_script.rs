@@ -103,10 +103,12 @@ fn status_reports_every_missing_layer_and_fails() {
     }
 }
 
-/// Runs the fence-peer handler with `ssh` and the TCP probe replaced by
-/// stubs on PATH: `ssh_ok` says whether `ssh root@PEER drbdadm outdate`
-/// succeeds, `probe` what the probe of the peer's ssh port prints/returns.
-fn fence(resource: &str, ssh_ok: bool, probe: &str) -> (i32, String) {
+/// Runs the fence-peer handler with `ssh`, `ping` and the TCP probe
+/// replaced by stubs on PATH (nothing is ever sent to the profile's
+/// addresses from here): `ssh_ok` says whether `ssh root@PEER drbdadm
+/// outdate` succeeds, `ping_ok` whether the peer answers a ping, `probe`
+/// what the probe of the peer's ssh port prints/returns.
+fn fence(resource: &str, ssh_ok: bool, ping_ok: bool, probe: &str) -> (i32, String) {
     let site = common::pasta();
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("layout.sh");
@@ -133,6 +135,14 @@ fn fence(resource: &str, ssh_ok: bool, probe: &str) -> (i32, String) {
         "timeout",
         &format!("shift\nif [ \"$1\" = bash ]; then {probe}; fi\nexec \"$@\""),
     );
+    stub(
+        "ping",
+        &format!(
+            "echo \"ping $*\" >>{}\nexit {}",
+            log.display(),
+            if ping_ok { 0 } else { 1 }
+        ),
+    );
     stub("logger", "exit 0");
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
     let o = Command::new("sh")
@@ -153,24 +163,263 @@ fn fence(resource: &str, ssh_ok: bool, probe: &str) -> (i32, String) {
 #[test]
 fn fence_peer_outdates_over_the_admin_network_or_says_what_it_knows() {
     // ssh trust: the peer's disk is outdated over the admin address.
-    let (code, out) = fence("drbd0", true, "exit 0");
+    let (code, out) = fence("drbd0", true, false, "exit 0");
     assert_eq!(code, 4, "{out}");
     assert!(
         out.contains("root@192.168.1.7 drbdadm outdate drbd0"),
         "{out}"
     );
     // No ssh trust, but the peer answers (refused or open): never "down".
-    let (code, out) = fence("drbd0", false, "echo 'Connection refused' >&2; exit 1");
+    let (code, out) = fence(
+        "drbd0",
+        false,
+        false,
+        "echo 'Connection refused' >&2; exit 1",
+    );
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("not declaring it down"), "{out}");
-    let (code, out) = fence("drbd0", false, "exit 0");
+    let (code, out) = fence("drbd0", false, false, "exit 0");
     assert_eq!(code, 1, "{out}");
+    // It answers a ping (whatever its ssh port does): never "down".
+    let (code, out) = fence("drbd0", false, true, "exit 124");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("ping -n -q -c 1 -W 2 192.168.1.7"), "{out}");
+    assert!(out.contains("not declaring it down"), "{out}");
     // Nothing answers within the probe's time: assumed down.
-    let (code, out) = fence("drbd0", false, "exit 124");
+    let (code, out) = fence("drbd0", false, false, "exit 124");
     assert_eq!(code, 5, "{out}");
     assert!(out.contains("assumed down"), "{out}");
     // Only DRBD runs it: a resource name that is not one is refused.
-    let (code, out) = fence("drbd0; reboot", true, "exit 0");
+    let (code, out) = fence("drbd0; reboot", true, false, "exit 0");
     assert_eq!(code, 1, "{out}");
     assert!(!out.contains("ssh "), "{out}");
+}
+
+/// Runs `drbd_settle 1` (resource drbd0 of fiori, the initialiser) from the
+/// sourced script with DRBD replaced: `state` is what /proc/drbd says
+/// ("CS RO DS"), `fresh` whether storpkg's fresh mark is there, `gi` what
+/// `drbdadm get-gi` prints, `ping_ok` whether the peer answers a ping.
+/// Returns the drbdadm calls, the messages and WAITING/FAILED.
+fn settle(state: &str, fresh: bool, gi: &str, ping_ok: bool) -> (String, String) {
+    let site = common::pasta();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("layout.sh"), storpkg::layout::layout(&site, "fiori")).unwrap();
+    std::fs::write(d.join("state"), state).unwrap();
+    std::fs::write(d.join("gi"), gi).unwrap();
+    let bin = d.join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let stub = |name: &str, body: &str| {
+        let p = bin.join(name);
+        std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    let dd = d.display();
+    // new-current-uuid on a fresh connected pair makes both UpToDate.
+    stub(
+        "drbdadm",
+        &format!(
+            "echo \"drbdadm $*\" >>{dd}/calls\ncase \"$1\" in\n get-gi) cat {dd}/gi ;;\n new-current-uuid) echo 'Connected Secondary/Secondary UpToDate/UpToDate' >{dd}/state ;;\nesac\nexit 0"
+        ),
+    );
+    stub(
+        "ping",
+        &format!(
+            "echo \"ping $*\" >>{dd}/calls\nexit {}",
+            if ping_ok { 0 } else { 1 }
+        ),
+    );
+    // The TCP probe of the peer's ssh port: nothing answers.
+    stub("timeout", "exit 124");
+    stub("logger", "exit 0");
+    let fresh_cmd = if fresh {
+        ": >\"$(drbd_fresh_mark drbd0)\""
+    } else {
+        ":"
+    };
+    let harness = format!(
+        r#"STORPKG_CONVERGE_LIBRARY=1
+. {SCRIPT}
+LAYOUT={dd}/layout.sh
+load_layout
+STATE_DIR={dd}/state.d
+mkdir -p "$STATE_DIR"
+LOGGER=0
+DRBD_1_PEER_WAIT=1
+STORPKG_SYNC_WAIT=1
+drbd_read() {{ read -r CS RO DS <{dd}/state; }}
+{fresh_cmd}
+drbd_settle 1
+echo "WAITING=$WAITING FAILED=$FAILED MARK=$([ -e "$(drbd_fresh_mark drbd0)" ] && echo yes || echo no)"
+"#
+    );
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(harness)
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    let calls = std::fs::read_to_string(d.join("calls")).unwrap_or_default();
+    (
+        calls,
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    )
+}
+
+const FRESH_GI: &str =
+    "0000000000000004:0000000000000000:0000000000000000:0000000000000000:0:0:0:0:0:0:0\n";
+const USED_GI: &str =
+    "8F6E7A1B2C3D4E51:0000000000000000:0000000000000004:0000000000000000:1:1:0:1:0:0:0\n";
+
+#[test]
+fn drbd_is_forced_only_on_a_fresh_leg_whose_peer_is_down() {
+    let alone = "WFConnection Secondary/Unknown Inconsistent/DUnknown";
+    // The one case: storpkg's own fresh metadata, never used, peer silent.
+    let (calls, out) = settle(alone, true, FRESH_GI, false);
+    assert!(
+        calls.contains("drbdadm primary --force drbd0"),
+        "{calls}{out}"
+    );
+    assert!(out.contains("going on one-legged"), "{out}");
+    assert!(out.contains("FAILED=0") && out.contains("MARK=no"), "{out}");
+    // The peer answers a ping: it is up, so nothing is forced.
+    let (calls, out) = settle(alone, true, FRESH_GI, true);
+    assert!(!calls.contains("primary"), "{calls}{out}");
+    assert!(
+        out.contains("WAITING=1") && out.contains("MARK=yes"),
+        "{out}"
+    );
+    // No mark (the metadata was there before storpkg): never forced.
+    let (calls, out) = settle(alone, false, FRESH_GI, false);
+    assert!(!calls.contains("primary"), "{calls}{out}");
+    assert!(out.contains("WAITING=1"), "{out}");
+    // A mark, but DRBD says the metadata has been used: never forced.
+    let (calls, out) = settle(alone, true, USED_GI, false);
+    assert!(!calls.contains("primary"), "{calls}{out}");
+    assert!(out.contains("FAILED=1") && out.contains("get-gi"), "{out}");
+}
+
+#[test]
+fn drbd_standalone_and_peer_data_are_never_overridden() {
+    // StandAlone (a split brain, a refused handshake): reported, untouched.
+    let (calls, out) = settle(
+        "StandAlone Secondary/Unknown UpToDate/DUnknown",
+        true,
+        FRESH_GI,
+        false,
+    );
+    assert!(!calls.contains("primary"), "{calls}{out}");
+    assert!(
+        out.contains("StandAlone") && out.contains("FAILED=1"),
+        "{out}"
+    );
+    // Connected to a peer that holds data: the mark goes, nothing forced,
+    // no clear-bitmap; this leg waits for its sync.
+    let (calls, out) = settle(
+        "Connected Secondary/Secondary Inconsistent/UpToDate",
+        true,
+        FRESH_GI,
+        false,
+    );
+    assert!(!calls.contains("primary"), "{calls}{out}");
+    assert!(!calls.contains("new-current-uuid"), "{calls}{out}");
+    assert!(
+        out.contains("MARK=no") && out.contains("WAITING=1"),
+        "{out}"
+    );
+    // A sync target: waits, never promoted before UpToDate.
+    let (calls, out) = settle(
+        "SyncTarget Secondary/Secondary Inconsistent/UpToDate",
+        false,
+        USED_GI,
+        false,
+    );
+    assert!(!calls.contains("primary"), "{calls}{out}");
+    assert!(
+        out.contains("still syncing") && out.contains("WAITING=1"),
+        "{out}"
+    );
+}
+
+#[test]
+fn drbd_fresh_pair_skips_the_initial_sync_and_uptodate_is_promoted() {
+    let (calls, out) = settle(
+        "Connected Secondary/Secondary Inconsistent/Inconsistent",
+        true,
+        FRESH_GI,
+        false,
+    );
+    assert!(
+        calls.contains("drbdadm new-current-uuid --clear-bitmap drbd0"),
+        "{calls}{out}"
+    );
+    assert!(calls.contains("drbdadm primary drbd0"), "{calls}{out}");
+    assert!(!calls.contains("--force"), "{calls}{out}");
+    // Without storpkg's mark the initialiser cannot tell: it stops.
+    let (calls, out) = settle(
+        "Connected Secondary/Secondary Inconsistent/Inconsistent",
+        false,
+        FRESH_GI,
+        false,
+    );
+    assert!(
+        !calls.contains("new-current-uuid") && !calls.contains("primary"),
+        "{calls}{out}"
+    );
+    assert!(out.contains("FAILED=1"), "{out}");
+    // UpToDate after a reboot: promoted, plainly.
+    let (calls, out) = settle(
+        "Connected Secondary/Primary UpToDate/UpToDate",
+        false,
+        USED_GI,
+        false,
+    );
+    assert!(calls.contains("drbdadm primary drbd0"), "{calls}{out}");
+    assert!(!calls.contains("--force"), "{calls}{out}");
+}
+
+#[test]
+fn signatures_read_a_device_or_say_it_could_not() {
+    if !have("blkid") || !have("wipefs") || !have("mkfs.ext4") {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "blkid/wipefs/mkfs.ext4 missing"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("disk");
+    std::fs::File::create(&img)
+        .unwrap()
+        .set_len(8 << 20)
+        .unwrap();
+    let sig = |dev: &Path| {
+        let o = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "STORPKG_CONVERGE_LIBRARY=1; . {SCRIPT}; signatures \"$1\""
+            ))
+            .arg("sh")
+            .arg(dev)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    assert_eq!(sig(&img), "");
+    let o = Command::new("mkfs.ext4")
+        .arg("-q")
+        .arg(&img)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert_eq!(sig(&img), "ext4");
+    // Unreadable: never "empty".
+    let s = sig(&dir.path().join("missing"));
+    assert!(s.contains("unreadable("), "{s}");
 }

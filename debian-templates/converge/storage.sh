@@ -21,6 +21,7 @@ set -u
 
 PROG=${0##*/}
 LAYOUT=${STORPKG_LAYOUT:-/usr/share/$PROG/layout.sh}
+WAITING_FLAG=/run/$PROG.waiting
 DRY=0
 FROM_BOOT=0
 FAILED=0
@@ -91,11 +92,21 @@ item() {
 # --- probes (read only) -------------------------------------------------------
 
 # signatures DEV: the signature types on DEV, by blkid -p and wipefs -n,
-# space separated; empty when the device carries none.
+# space separated; empty only when both probes read the device and found
+# nothing. A probe that fails (an unreadable device, blkid's "ambivalent"
+# 8, a missing tool) gives unreadable(TOOL:STATUS), which every caller
+# treats as data: nothing is made on a device that could not be read.
 signatures() {
-    _s1=$(blkid -p -o value -s TYPE "$1" 2>/dev/null || true)
-    _s2=$(wipefs -n --noheadings -O TYPE "$1" 2>/dev/null | tr '\n' ' ' || true)
-    printf '%s %s' "$_s1" "$_s2" | tr -s ' ' '\n' | sed '/^$/d' | sort -u | tr '\n' ' ' | sed 's/ $//'
+    _s1=$(blkid -p -o value -s TYPE "$1" 2>/dev/null)
+    _r1=$?
+    _s2=$(wipefs -n --noheadings -O TYPE "$1" 2>/dev/null)
+    _r2=$?
+    case "$_r1" in
+        0 | 2) ;;
+        *) _s1="$_s1 unreadable(blkid:$_r1)" ;;
+    esac
+    [ "$_r2" = 0 ] || _s2="$_s2 unreadable(wipefs:$_r2)"
+    printf '%s %s' "$_s1" "$_s2" | tr ' ' '\n' | sed '/^$/d' | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
 # drbd_read MINOR: CS, RO, DS from /proc/drbd (CS=Unconfigured when the
@@ -238,12 +249,8 @@ drbd_up() {
     # Configured with its disk: nothing to bring up. Configured without
     # (drbd.service or an fstab mount ran 'adjust' before there was any
     # metadata): the metadata check below, then 'adjust' attaches the disk.
+    # (A StandAlone one is reported by drbd_settle, and never promoted.)
     if [ "$CS" != Unconfigured ] && [ "${DS%%/*}" != Diskless ]; then
-        case "$CS" in
-            StandAlone)
-                fail "DRBD $_name is StandAlone ($RO $DS): it refused to connect, perhaps after a split brain. Check 'dmesg | grep drbd' and 'drbdadm status $_name'; see the DRBD guide on split-brain recovery ('drbdadm connect --discard-my-data $_name' on the node whose changes are to be dropped). Nothing done"
-                ;;
-        esac
         return 0
     fi
     if [ ! -b "$_disk" ]; then
@@ -279,7 +286,21 @@ drbd_up() {
     fi
 }
 
-# drbd_settle I: decide the role of resource I after the peer wait.
+# drbd_just_created RESOURCE: the metadata has never seen a peer or a
+# promotion: DRBD's current UUID is still UUID_JUST_CREATED (4) and there is
+# no bitmap or history UUID ('drbdadm get-gi').
+drbd_just_created() {
+    _gi=$(drbdadm get-gi "$1" 2>/dev/null) || return 1
+    case "$_gi" in
+        0000000000000004:0000000000000000:0000000000000000:0000000000000000:*) return 0 ;;
+    esac
+    return 1
+}
+
+# drbd_settle I: decide the role of resource I after the peer wait. Only
+# a disk that is UpToDate is promoted, but for one case: the initialising
+# node's own fresh device (metadata created by storpkg, never connected,
+# never promoted) while the peer does not answer at all.
 drbd_settle() {
     _name=$(item DRBD "$1" NAME)
     _minor=$(item DRBD "$1" MINOR)
@@ -290,6 +311,17 @@ drbd_settle() {
     [ "$_cs" = Unconfigured ] && return 0
     case "$_ro" in
         Primary/*) rm -f "$_mark"; return 0 ;;
+    esac
+    if [ "$_cs" = StandAlone ]; then
+        fail "DRBD $_name is StandAlone ($_ro $_ds): it refused to connect to $PEER, perhaps after a split brain: not promoted. Check 'dmesg | grep drbd' and 'drbdadm status $_name' on both nodes; see the DRBD guide on split-brain recovery ('drbdadm connect --discard-my-data $_name' on the node whose changes are to be dropped, 'drbdadm connect $_name' on the other)"
+        return 1
+    fi
+    # The peer has data, or a sync has begun: this leg is no longer one
+    # that may be forced.
+    case "$_cs/${_ds#*/}" in
+        SyncTarget/* | PausedSyncT/* | WFBitMapT/* | WFSyncUUID/* | */UpToDate | */Outdated | */Consistent)
+            [ "$DRY" = 1 ] || rm -f "$_mark"
+            ;;
     esac
     case "$_cs/$_ds" in
         Connected/Inconsistent/Inconsistent)
@@ -312,36 +344,35 @@ drbd_settle() {
             # runs the converge unit again.
             drbd_wait_uptodate "$_minor" "${STORPKG_SYNC_WAIT:-$(item DRBD "$1" PEER_WAIT)}"
             ;;
-        Connected/* | WFConnection/* | WFReportParams/* | StandAlone/*) ;;
     esac
     drbd_read "$_minor"
     _cs=$CS _ro=$RO _ds=$DS
-    case "$_ds" in
-        UpToDate/*)
-            act drbdadm primary "$_name" || fail "drbdadm primary $_name failed ($_cs $_ro $_ds): see 'dmesg | grep drbd'"
-            rm -f "$_mark"
+    case "$_cs/$_ds" in
+        StandAlone/*)
+            fail "DRBD $_name went StandAlone ($_ro $_ds) while connecting to $PEER: not promoted. Check 'dmesg | grep drbd' and 'drbdadm status $_name' on both nodes"
             ;;
-        Inconsistent/*)
-            case "$_cs" in
-                WFConnection | StandAlone | Unconfigured)
-                    if [ "$_init" = 1 ] && [ -e "$_mark" ]; then
-                        say "DRBD $_name: $PEER did not connect within $(item DRBD "$1" PEER_WAIT) s: going on one-legged (primary --force on the device whose metadata was just created); $PEER joins and syncs when it comes"
-                        act drbdadm primary --force "$_name" || { fail "drbdadm primary --force $_name failed"; return 1; }
-                        [ "$DRY" = 1 ] || rm -f "$_mark"
-                    else
-                        say "DRBD $_name: Inconsistent and $PEER not connected ($_cs): waiting for $PEER (the initialiser) to come; converge again once it is up"
-                        WAITING=1
-                    fi
-                    ;;
-                Sync* | PausedSync*)
-                    say "DRBD $_name: still syncing from $PEER ($(drbd_progress "$_minor")): it becomes Primary when the sync ends (the after-resync-target handler runs ${PROG}-converge.service again)"
-                    WAITING=1
-                    ;;
-                *)
-                    say "DRBD $_name: $_cs $_ro $_ds: waiting"
-                    WAITING=1
-                    ;;
-            esac
+        */UpToDate/*)
+            act drbdadm primary "$_name" || fail "drbdadm primary $_name failed ($_cs $_ro $_ds): see 'dmesg | grep drbd'"
+            [ "$DRY" = 1 ] || rm -f "$_mark"
+            ;;
+        WFConnection/Inconsistent/*)
+            if [ "$_init" != 1 ] || [ ! -e "$_mark" ]; then
+                say "DRBD $_name: Inconsistent and $PEER not connected: waiting for $PEER to come (it holds the data or initialises the pair); the converge runs again every 2 minutes while waiting"
+                WAITING=1
+            elif ! drbd_just_created "$_name"; then
+                fail "DRBD $_name: this node marked its metadata fresh, but DRBD's generation identifiers ('drbdadm get-gi $_name') say it has been connected or promoted since: not forced. Check 'drbdadm status $_name' on both nodes; if this side is the one to keep, run 'drbdadm primary --force $_name' yourself"
+            elif peer_alive "$PEER_ADDRESS"; then
+                say "DRBD $_name: $PEER answers on the admin network ($PEER_ADDRESS) but its DRBD did not connect within $(item DRBD "$1" PEER_WAIT) s: waiting for it (install or configure its package; check the replication link). Nothing is forced while $PEER is up"
+                WAITING=1
+            else
+                say "DRBD $_name: $PEER did not connect within $(item DRBD "$1" PEER_WAIT) s and does not answer on the admin network ($PEER_ADDRESS): going on one-legged (primary --force on the device whose metadata this node just created); $PEER joins and syncs when it comes"
+                act drbdadm primary --force "$_name" || { fail "drbdadm primary --force $_name failed"; return 1; }
+                [ "$DRY" = 1 ] || rm -f "$_mark"
+            fi
+            ;;
+        Sync* | PausedSync*)
+            say "DRBD $_name: still syncing from $PEER ($(drbd_progress "$_minor")): it becomes Primary when the sync ends (the after-resync-target handler runs ${PROG}-converge.service again)"
+            WAITING=1
             ;;
         *)
             say "DRBD $_name: $_cs $_ro $_ds: not promoted; it is promoted when its disk is UpToDate (run '$PROG converge' again once $PEER is back)"
@@ -588,7 +619,10 @@ converge_unison() {
         fi
     done
     is_mounted "$UNISON_MOUNTPOINT" || return 0
-    act systemctl start "$UNISON_SERVICE" || { warn "the first unison sync with $UNISON_PEER failed: see 'journalctl -u $UNISON_SERVICE'"; return 0; }
+    # Queued, not waited for: a first sync of a full volume takes its time,
+    # and at boot the unit waits for what waits for this converge.
+    act systemctl start --no-block "$UNISON_SERVICE" || { warn "the first unison sync with $UNISON_PEER could not be queued: see 'systemctl status $UNISON_SERVICE'"; return 0; }
+    [ "$DRY" = 1 ] || say "the first unison sync with $UNISON_PEER is running: see 'journalctl -u $UNISON_SERVICE'; the timer repeats it"
     [ "$DRY" = 1 ] || : >"$_done"
 }
 
@@ -619,6 +653,15 @@ converge() {
     converge_exports
     converge_libvirt
     converge_unison
+    # While waiting, PROG-converge-retry.timer runs converge again every 2
+    # minutes (its service runs only while this flag is there).
+    if [ "$DRY" = 0 ]; then
+        if [ "$FAILED" = 0 ] && [ "$WAITING" = 1 ]; then
+            : >"$WAITING_FLAG"
+        else
+            rm -f "$WAITING_FLAG"
+        fi
+    fi
     if [ "$FAILED" = 1 ]; then
         say "converge on $NODE stopped short: see the ERROR lines above, then run '$PROG status'"
         exit 1
@@ -800,10 +843,13 @@ fence_peer() {
     exit 5
 }
 
-# peer_alive ADDRESS: the host answers on the admin network: a TCP
-# connection to its ssh port succeeds or is refused (a host that is down
-# does neither within 3 s).
+# peer_alive ADDRESS: the host answers on the admin network: it answers a
+# ping, or a TCP connection to its ssh port succeeds or is refused (a host
+# that is down does neither within 3 s).
 peer_alive() {
+    if command -v ping >/dev/null 2>&1 && ping -n -q -c 1 -W 2 "$1" >/dev/null 2>&1; then
+        return 0
+    fi
     # shellcheck disable=SC2016 # $1 is bash's, not ours
     _out=$(timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/22"' peer-probe "$1" 2>&1)
     _rc=$?
@@ -828,6 +874,13 @@ usage() {
     printf 'usage: %s converge [--dry-run] | status | fence-peer | after-resync\n' "$PROG" >&2
     exit 2
 }
+
+# Sourced by storpkg's own tests (tests/converge_script.rs) for its
+# functions alone.
+if [ "${STORPKG_CONVERGE_LIBRARY:-0}" = 1 ]; then
+    # shellcheck disable=SC2317
+    return 0 2>/dev/null || exit 0
+fi
 
 cmd=${1:-}
 [ $# -gt 0 ] && shift

@@ -331,6 +331,29 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
         0o644,
         r.render("converge/converge.service", &ctx)?,
     );
+    // While a converge ends waiting (exit 3), a timer runs it again.
+    let retry_service = format!("{}-storage-converge-retry.service", site.name);
+    let retry_timer = format!("{}-storage-converge-retry.timer", site.name);
+    let ctx = ConvergeRetry {
+        site: site.name.clone(),
+        package: pkg.into(),
+        prog: command.rsplit('/').next().unwrap_or_default().to_string(),
+        command: command.clone(),
+        converge_unit: converge_unit.clone(),
+        timer: retry_timer.clone(),
+    };
+    add_file(
+        &mut spec,
+        format!("{units}/{retry_service}"),
+        0o644,
+        r.render("converge/converge-retry.service", &ctx)?,
+    );
+    add_file(
+        &mut spec,
+        format!("{units}/{retry_timer}"),
+        0o644,
+        r.render("converge/converge-retry.timer", &ctx)?,
+    );
 
     // Kernel settings.
     let sysctl_file = format!("/etc/sysctl.d/60-{}-storage.conf", site.name);
@@ -475,8 +498,8 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
     }
 
     // unison: the client runs the timer, the server authorises its key.
-    let mut timers = vec![target.clone(), converge_unit.clone()];
-    let mut stop_units = Vec::new();
+    let mut timers = vec![target.clone(), converge_unit.clone(), retry_timer.clone()];
+    let mut stop_units = vec![retry_timer, retry_service];
     let mut unison_client = None;
     let mut authorized_keys_pending = None;
     let mut purge_globs = Vec::new();

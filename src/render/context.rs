@@ -397,6 +397,18 @@ pub struct ConvergeService {
     pub target: String,
 }
 
+/// `converge/converge-retry.service` and `converge/converge-retry.timer`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConvergeRetry {
+    pub site: String,
+    pub package: String,
+    pub command: String,
+    /// The command's name, `<site>-storage` (its /run flag and lock).
+    pub prog: String,
+    pub converge_unit: String,
+    pub timer: String,
+}
+
 /// `node/README.Debian`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Readme {

@@ -61,6 +61,8 @@ templates!(
     "node/known_hosts",
     "converge/storage.sh",
     "converge/converge.service",
+    "converge/converge-retry.service",
+    "converge/converge-retry.timer",
     "node/README.Debian",
     "systemd/storage.target",
     "systemd/unison.service",
