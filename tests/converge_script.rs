@@ -251,7 +251,7 @@ STORPKG_SYNC_WAIT=1
 drbd_read() {{ read -r CS RO DS <{dd}/state; }}
 {fresh_cmd}
 drbd_settle 1
-echo "WAITING=$WAITING FAILED=$FAILED MARK=$([ -e "$(drbd_fresh_mark drbd0)" ] && echo yes || echo no)"
+echo "WAITING=$WAITING FAILED=$FAILED MARK=$([ -e "$(drbd_fresh_mark drbd0)" ] && echo yes || echo no) USED=$([ -e "$(drbd_used_mark drbd0)" ] && echo yes || echo no)"
 "#
     );
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
@@ -382,6 +382,8 @@ fn drbd_fresh_pair_skips_the_initial_sync_and_uptodate_is_promoted() {
     );
     assert!(calls.contains("drbdadm primary drbd0"), "{calls}{out}");
     assert!(!calls.contains("--force"), "{calls}{out}");
+    // ...and remembered: metadata made later on this node is never fresh.
+    assert!(out.contains("USED=yes"), "{out}");
 }
 
 #[test]

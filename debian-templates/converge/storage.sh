@@ -93,9 +93,10 @@ item() {
 
 # signatures DEV: the signature types on DEV, by blkid -p and wipefs -n,
 # space separated; empty only when both probes read the device and found
-# nothing. A probe that fails (an unreadable device, blkid's "ambivalent"
-# 8, a missing tool) gives unreadable(TOOL:STATUS), which every caller
-# treats as data: nothing is made on a device that could not be read.
+# nothing. A probe that fails gives unreadable(TOOL:STATUS), which every
+# caller treats as data: nothing is made on a device that could not be
+# read. (blkid -p says 2, "nothing", even for a device it cannot open;
+# wipefs exits 1 then. blkid's 8 is an ambivalent result: data.)
 signatures() {
     _s1=$(blkid -p -o value -s TYPE "$1" 2>/dev/null)
     _r1=$?
@@ -240,6 +241,9 @@ mount_fstab() {
 # --- converge: DRBD ---------------------------------------------------------
 
 drbd_fresh_mark() { printf '%s/drbd-%s.fresh' "$STATE_DIR" "$1"; }
+# Left once a resource of this node has been UpToDate or Primary: metadata
+# created later (a replaced LV) is never marked fresh, never forced.
+drbd_used_mark() { printf '%s/drbd-%s.used' "$STATE_DIR" "$1"; }
 
 # Bring every resource up (create-md first when there is none); fresh ones
 # are marked in STATE_DIR until their initial sync question is settled.
@@ -271,7 +275,19 @@ drbd_up() {
                     fail "drbdadm create-md $_name failed on an empty $_disk: see the message above"
                     return 1
                 }
-                [ "$DRY" = 1 ] || : >"$(drbd_fresh_mark "$_name")"
+                if [ -e "$(drbd_used_mark "$_name")" ]; then
+                    warn "DRBD $_name: new metadata on an empty $_disk, but this node has had $_name UpToDate before ($(drbd_used_mark "$_name")): was its volume replaced? This leg is never forced; it syncs from $PEER when $PEER connects"
+                elif [ "$DRY" = 0 ]; then
+                    : >"$(drbd_fresh_mark "$_name")"
+                fi
+                ;;
+            *"unclean"*)
+                # An unclean shutdown: the activity log goes into the
+                # bitmap first (metadata only; the data is not touched).
+                act drbdadm apply-al "$_name" </dev/null || {
+                    fail "drbdadm apply-al $_name failed (its metadata is marked unclean): see the message above and 'drbdadm dump-md $_name'"
+                    return 1
+                }
                 ;;
             *)
                 fail "drbdadm dump-md $_name failed: $(printf '%s' "$_md" | tail -n 2 | tr '\n' ' '). Check /etc/drbd.d/$_name.res and $_disk"
@@ -309,6 +325,11 @@ drbd_settle() {
     drbd_read "$_minor"
     _cs=$CS _ro=$RO _ds=$DS
     [ "$_cs" = Unconfigured ] && return 0
+    case "$_ro $_ds" in
+        Primary/* | *" UpToDate/"*)
+            [ "$DRY" = 1 ] || : >"$(drbd_used_mark "$_name")"
+            ;;
+    esac
     case "$_ro" in
         Primary/*) rm -f "$_mark"; return 0 ;;
     esac
@@ -353,7 +374,7 @@ drbd_settle() {
             ;;
         */UpToDate/*)
             act drbdadm primary "$_name" || fail "drbdadm primary $_name failed ($_cs $_ro $_ds): see 'dmesg | grep drbd'"
-            [ "$DRY" = 1 ] || rm -f "$_mark"
+            [ "$DRY" = 1 ] || { rm -f "$_mark"; : >"$(drbd_used_mark "$_name")"; }
             ;;
         WFConnection/Inconsistent/*)
             if [ "$_init" != 1 ] || [ ! -e "$_mark" ]; then
@@ -422,7 +443,7 @@ converge_drbd() {
             # Waiting for the peer: not connected yet, or connected while
             # its disk is not attached yet (its converge is still running).
             case "$CS/${DS#*/}" in
-                WFConnection/* | WFReportParams/* | Connected/Diskless | Connected/DUnknown) _pending=1 ;;
+                WFConnection/* | WFReportParams/* | Unconnected/* | NetworkFailure/* | BrokenPipe/* | Timeout/* | TearDown/* | Disconnecting/* | ProtocolError/* | Connected/Diskless | Connected/DUnknown) _pending=1 ;;
             esac
             _i=$((_i + 1))
         done
@@ -475,10 +496,12 @@ ocfs2_fs() {
     o2cb_online || { [ "$DRY" = 1 ] || fail "$_mp not mounted: the o2cb cluster is not online"; return 1; }
     _minor=${_dev#/dev/drbd}
     drbd_read "$_minor"
-    case "$RO" in
-        Primary/*) ;;
+    # Primary on an UpToDate disk only (a node that became a sync target
+    # while it was being promoted waits for its sync).
+    case "$RO $DS" in
+        "Primary/"*" UpToDate/"*) ;;
         *)
-            [ "$DRY" = 1 ] || say "$_mp not mounted yet: DRBD $_res is $CS $RO $DS (OCFS2 is mounted once it is Primary)"
+            [ "$DRY" = 1 ] || say "$_mp not mounted yet: DRBD $_res is $CS $RO $DS (OCFS2 is mounted once it is Primary on an UpToDate disk)"
             [ "$DRY" = 1 ] || WAITING=1
             return 0
             ;;
@@ -654,9 +677,10 @@ converge() {
     converge_libvirt
     converge_unison
     # While waiting, PROG-converge-retry.timer runs converge again every 2
-    # minutes (its service runs only while this flag is there).
+    # minutes (its service runs only while this flag is there), even when
+    # another step needs the admin: a peer that comes back is still seen.
     if [ "$DRY" = 0 ]; then
-        if [ "$FAILED" = 0 ] && [ "$WAITING" = 1 ]; then
+        if [ "$WAITING" = 1 ]; then
             : >"$WAITING_FLAG"
         else
             rm -f "$WAITING_FLAG"
@@ -865,6 +889,9 @@ after_resync() {
     say "DRBD ${DRBD_RESOURCE:-?}: resync finished, disk UpToDate"
     [ -d /run/systemd/system ] || return 0
     if ! flock -n "/run/$PROG.lock" true 2>/dev/null; then
+        # A converge is running: it may have read the state before this
+        # sync ended; the retry timer runs it again.
+        : >"$WAITING_FLAG"
         return 0
     fi
     systemctl restart --no-block "$PROG-converge.service" || true
