@@ -12,9 +12,12 @@ build_site() {
         STORPKG_BIN="${CARGO_TARGET_DIR:-$REPO/target}/debug/storpkg"
     fi
     DIST=$(mktemp -d "${TMPDIR:-/tmp}/storpkg-vm-dist.XXXXXX")
-    "$STORPKG_BIN" build "$SITE_PROFILE" --out "$DIST/out" >"$DIST/build.log" 2>&1 ||
+    # OUT: the build whose repository is served and whose preseed is used
+    # (the size scenario switches it to its own build).
+    OUT="$DIST/out"
+    "$STORPKG_BIN" build "$SITE_PROFILE" --out "$OUT" >"$DIST/build.log" 2>&1 ||
         { cat "$DIST/build.log" >&2; die "storpkg build $SITE_PROFILE failed"; }
-    DEBS="$DIST/out/debs"
+    DEBS="$OUT/debs"
     ls "$DEBS"/*.deb >/dev/null || die "no packages in $DEBS"
     log "site built: $(cd "$DEBS" && echo *.deb)"
 }
@@ -39,8 +42,8 @@ install_node() {
             # and node packages from the served repository and asserts the
             # pinned IDs. The node's postinst calls converge.
             local late
-            late=$(sed -n 's/^d-i preseed\/late_command string //p' "$DIST/out/preseed/$n.cfg")
-            [ -n "$late" ] || die "no late_command in $DIST/out/preseed/$n.cfg"
+            late=$(sed -n 's/^d-i preseed\/late_command string //p' "$OUT/preseed/$n.cfg")
+            [ -n "$late" ] || die "no late_command in $OUT/preseed/$n.cfg"
             repo_tunnel "$n"
             on "$n" "set -e; export DEBIAN_FRONTEND=noninteractive
                 [ ! -e /etc/apt/sources.list ] || mv /etc/apt/sources.list /etc/apt/sources.list.image
@@ -230,7 +233,7 @@ upgrade_changed() {
         { print }
         /^\[unison\]$/ { printf "client_key = \"%s\"\nserver_host_key = \"%s\"\n", ck, hk }
     ' "$SITE_PROFILE" >"$prof"
-    "$STORPKG_BIN" build "$prof" --out "$DIST/out" >"$DIST/build-1.1.log" 2>&1 ||
+    "$STORPKG_BIN" build "$prof" --out "$OUT" >"$DIST/build-1.1.log" 2>&1 ||
         { cat "$DIST/build-1.1.log" >&2; die "storpkg build of version 1.1 failed"; }
     local n
     for n in "${NODES[@]}"; do
@@ -421,8 +424,8 @@ scenario_one_legged() {
 # maintainer scripts must do nothing live; the first boot does the rest.
 install_in_target() {
     local n=$1 late
-    late=$(sed -n 's/^d-i preseed\/late_command string //p' "$DIST/out/preseed/$n.cfg")
-    [ -n "$late" ] || die "no late_command in $DIST/out/preseed/$n.cfg"
+    late=$(sed -n 's/^d-i preseed\/late_command string //p' "$OUT/preseed/$n.cfg")
+    [ -n "$late" ] || die "no late_command in $OUT/preseed/$n.cfg"
     repo_tunnel "$n"
     on "$n" "set -e; export DEBIAN_FRONTEND=noninteractive
         mkdir -p /target
@@ -491,7 +494,9 @@ scenario_size() {
     grep -c '^size = "512M"$' "$prof" | grep -qx 2 || die "could not make the 512 MiB variant of $SITE_PROFILE"
     "$STORPKG_BIN" build "$prof" --out "$DIST/out-512" >"$DIST/build-512.log" 2>&1 ||
         { cat "$DIST/build-512.log" >&2; die "storpkg build of the 512 MiB variant failed"; }
-    DEBS=$DIST/out-512/debs
+    # Served and preseeded from its own build: the repository of the pair's
+    # build has the 64 MiB packages under the same names.
+    OUT=$DIST/out-512 DEBS=$DIST/out-512/debs
     local vg_saved=$VG_DISK_MIB
     VG_DISK_MIB=1280 DRBD_MIB=512
     work_new
@@ -499,7 +504,7 @@ scenario_size() {
     fresh_pair "512 MiB DRBD volumes"
     work_done
     trap - EXIT
-    DEBS=$debs_64 VG_DISK_MIB=$vg_saved DRBD_MIB=64
+    OUT=$DIST/out DEBS=$debs_64 VG_DISK_MIB=$vg_saved DRBD_MIB=64
 }
 
 # hold: a booted pair for a human (or a debugging session) to poke at.

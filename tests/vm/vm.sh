@@ -109,7 +109,7 @@ declare -A TUNNEL_PID
 INSTALL_SERVER=192.168.1.1
 http_start() {
     mkdir -p "$DIST/www"
-    ln -sfn ../out/repo "$DIST/www/$SITE"
+    ln -sfn "$OUT/repo" "$DIST/www/$SITE"
     local _
     for _ in $(seq 20); do
         HTTP_PORT=$((20000 + RANDOM % 20000))
