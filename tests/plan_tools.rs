@@ -676,3 +676,31 @@ fn ssh_reads_authorized_keys_and_known_hosts() {
         .arg(&f));
     assert!(o.status.success() && !o.stdout.is_empty(), "{}", text(&o));
 }
+
+/// autofs(5) "sun" map entries: `key [-options] location`. Options
+/// without their leading '-' would be read as a location (the how-to's
+/// `alexis -noquota,... fiori...,torchio...:/vol/home/alexis`).
+#[test]
+fn nis_maps_are_autofs_entries_with_dashed_options() {
+    let site = common::pasta();
+    let pkgs = packages(&site);
+    let nis = pkgs
+        .iter()
+        .find(|p| p.name == "pasta-storage-nis")
+        .expect("pasta has a NIS package");
+    let mut seen = 0;
+    for map in ["auto.home", "auto.staging"] {
+        let body = file_text(nis, &format!("/etc/pasta-storage/nis/{map}"));
+        for line in body
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+        {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(f.len(), 3, "{map}: {line}");
+            assert!(f[1].starts_with('-'), "{map}: {line}");
+            assert!(f[2].contains(":/"), "{map}: {line}");
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 2);
+}
