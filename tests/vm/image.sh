@@ -14,10 +14,11 @@ IMAGE_PACKAGES=(
     openssh-server openssh-client
     lvm2 drbd-utils ocfs2-tools nfs-kernel-server unison logrotate
     ifupdown adduser debconf
+    autofs ypbind-mt yp-tools ypserv
 )
 
 # Bump when build_image changes what goes into the image.
-IMAGE_REV=1
+IMAGE_REV=2
 
 image_key() {
     {
@@ -105,8 +106,9 @@ build_image() {
         --customize-hook="install -m 0644 $tmp/vmtest-net.service \"\$1/etc/systemd/system/vmtest-net.service\"" \
         --customize-hook='chroot "$1" systemctl enable vmtest-net.service' \
         --customize-hook='chroot "$1" systemctl mask apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer man-db.timer lvm2-lvmpolld.socket' \
+        --customize-hook='for u in ypbind.service ypserv.service yppasswdd.service ypxfrd.service autofs.service ypxfr_1perday.timer ypxfr_1perhour.timer ypxfr_2perday.timer; do chroot "$1" systemctl disable "$u" 2>/dev/null || true; done' \
         --customize-hook='printf "/dev/vda / ext4 rw,errors=remount-ro 0 1\n" >"$1/etc/fstab"' \
-        --customize-hook='printf "127.0.0.1 localhost\n192.168.1.6 fiori\n192.168.1.7 torchio\n" >"$1/etc/hosts"' \
+        --customize-hook='printf "127.0.0.1 localhost\n192.168.1.5 client.vmt.test client\n192.168.1.6 fiori.vmt.test fiori\n192.168.1.7 torchio.vmt.test torchio\n" >"$1/etc/hosts"' \
         --customize-hook='sed -i "s/^#\?\s*issue_discards.*/issue_discards = 0/" "$1/etc/lvm/lvm.conf"' \
         --customize-hook='cp "$1"/boot/vmlinuz-* '"$tmp/vmlinuz"' && cp "$1"/boot/initrd.img-* '"$tmp/initrd.img" \
         "$SUITE" "$root" "$MIRROR"

@@ -308,10 +308,8 @@ boot_pair() {
 # fresh_pair WHAT: boot both VMs with empty disks, install both node
 # packages at once (as two late_commands would), assert dual-primary OCFS2
 # on both and log the time it took.
-fresh_pair() {
-    local t0=$SECONDS
-    boot_pair
-    local t_booted=$SECONDS
+# install_pair: vg0 on both nodes, then both node packages at once.
+install_pair() {
     prepare fiori
     prepare torchio
     install_node fiori &
@@ -320,6 +318,13 @@ fresh_pair() {
     local p2=$!
     wait "$p1" || die "fiori: install failed"
     wait "$p2" || die "torchio: install failed"
+}
+
+fresh_pair() {
+    local t0=$SECONDS
+    boot_pair
+    local t_booted=$SECONDS
+    install_pair
     show fiori
     show torchio
     assert_storage fiori
@@ -505,6 +510,84 @@ scenario_size() {
     work_done
     trap - EXIT
     OUT=$DIST/out DEBS=$debs_64 VG_DISK_MIB=$vg_saved DRBD_MIB=64
+}
+
+# nis_master NODE: the site's NIS master, as the how-to finds it (ypserv
+# with the auto.staging map in its Makefile: the site's own set-up, not the
+# packages'); then the site's NIS package from the repository merges the
+# storage entries into /etc/auto.staging and rebuilds the maps.
+nis_master() {
+    local n=$1
+    repo_tunnel "$n"
+    on "$n" "set -e; export DEBIAN_FRONTEND=noninteractive
+        echo vmt.test >/etc/defaultdomain; domainname vmt.test
+        printf 'NISSERVER=master\nNISCLIENT=false\n' >/etc/default/nis
+        sed -i -e 's/^AUTO_MAPS *=.*/AUTO_MAPS = auto.staging/' -e 's/^ALL *=.*/ALL = auto.staging/' -e '/^ALL +=/d' /var/yp/Makefile
+        echo $n.vmt.test >/var/yp/ypservers
+        mkdir -p /var/yp/vmt.test
+        touch /etc/auto.staging
+        systemctl start rpcbind.service ypserv.service
+        apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 $SITE-storage-nis
+        cat /etc/auto.staging; /usr/lib/yp/makedbm -u /var/yp/vmt.test/auto.staging
+        grep -q 'fiori.vmt.test,torchio.vmt.test:/vol/pub' /etc/auto.staging
+        /usr/lib/yp/makedbm -u /var/yp/vmt.test/auto.staging | grep -q '^pub[[:space:]]'" >"$WORK/$n.nis.log" 2>&1 ||
+        { cat "$WORK/$n.nis.log" >&2; die "$n: the NIS master with the site's maps could not be set up"; }
+    log "$n: NIS master of vmt.test, the site's NIS package merged and built auto.staging"
+}
+
+# client_install NODE: the site's client package from the repository on a
+# NIS client machine (domain set, ypbind and autofs enabled, as the how-to's
+# clients are); its yp.conf binds to the profile's NIS server.
+client_install() {
+    local n=$1
+    repo_tunnel "$n"
+    on "$n" "set -e; export DEBIAN_FRONTEND=noninteractive
+        echo vmt.test >/etc/defaultdomain; domainname vmt.test
+        [ ! -e /etc/apt/sources.list ] || mv /etc/apt/sources.list /etc/apt/sources.list.image
+        echo 'deb [trusted=yes] http://$INSTALL_SERVER/$SITE $SUITE main' >/etc/apt/sources.list.d/local0.list
+        apt-get update -q -o Dpkg::Use-Pty=0
+        apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 $SITE-storage-client
+        systemctl enable -q --now rpcbind.service ypbind.service autofs.service" >"$WORK/$n.install.log" 2>&1 ||
+        { cat "$WORK/$n.install.log" >&2; die "$n: the client package could not be installed"; }
+    log "$n: $SITE-storage-client installed"
+}
+
+# client: a third VM as the how-to's NFS client. The client package from the
+# repository; autofs mounts /staging/pub from the storage nodes through the
+# NIS map auto.staging that the site's NIS package built on fiori.
+scenario_client() {
+    log "=== scenario client: a third VM with the client package, autofs over NIS from the storage nodes"
+    work_new
+    trap work_done EXIT
+    lan_switch_start
+    local n
+    for n in fiori torchio client; do vm_disks "$n"; done
+    for n in fiori torchio client; do vm_start "$n"; done
+    for n in fiori torchio client; do vm_wait "$n"; done
+    install_pair
+    assert_storage fiori
+    assert_storage torchio
+    nis_master fiori
+    client_install client
+    local tok=$RANDOM$RANDOM
+    # pub is on the unison volume of both nodes; autofs takes either.
+    on fiori "echo $tok >/vol/pub/client-probe && sync"
+    on torchio "echo $tok >/vol/pub/client-probe && sync"
+    local t0=$SECONDS
+    until on client "ypwhich" 2>/dev/null | grep -Eq '^(fiori|192\.168\.1\.6)'; do
+        [ $((SECONDS - t0)) -lt 60 ] || { on client "cat /etc/yp.conf; journalctl -b --no-pager -u ypbind | tail -n 20" >&2; die "client: ypbind did not bind to fiori"; }
+        sleep 2
+    done
+    on client "ypcat -k auto.staging" | grep -q '^pub -noatime,nfsvers=3 fiori.vmt.test,torchio.vmt.test:/vol/pub$' ||
+        { on client "ypcat -k auto.staging" >&2; die "client: the NIS map auto.staging is not the site's"; }
+    on client "cat /staging/pub/client-probe" | grep -qx "$tok" ||
+        { on client "cat /etc/auto.master.d/*; journalctl -b --no-pager -u autofs | tail -n 30" >&2; die "client: autofs did not mount /staging/pub from the storage nodes"; }
+    on client "cat /pub/client-probe" | grep -qx "$tok" || die "client: /pub does not lead to the automounted share"
+    on client "findmnt -n -o FSTYPE,SOURCE /staging/pub" | grep -Eq '^nfs4? +(fiori|torchio)\.vmt\.test:/vol/pub' ||
+        { on client "findmnt /staging/pub" >&2; die "client: /staging/pub is not an NFS mount from the nodes"; }
+    log "client: ypbind bound to fiori, autofs mounted /staging/pub over NFS ($(on client "findmnt -n -o SOURCE /staging/pub")), /pub reads the nodes' file"
+    work_done
+    trap - EXIT
 }
 
 # hold: a booted pair for a human (or a debugging session) to poke at.

@@ -4,14 +4,19 @@
 # reboot stays inside its QEMU process, so the socket links survive it.
 #
 # Networks (all on 127.0.0.1, nothing leaves the machine):
-#   LAN          -netdev socket: fiori listens on PORT, torchio connects
+#   LAN          -netdev socket: fiori listens on PORT, torchio connects;
+#                with a third VM (the client scenario) a VDE switch instead
+#                (vde_switch on a unix socket in the work directory)
 #   replication  -netdev socket: fiori listens on PORT+1, torchio connects
+#                (the client VM's is a user-mode net that goes nowhere)
 #   management   -netdev user,restrict=on (no route out), ssh forwarded from
-#                127.0.0.1:PORT+2 (fiori) / PORT+3 (torchio)
+#                127.0.0.1:PORT+2 (fiori) / PORT+3 (torchio) / PORT+4 (client)
 
 declare -A VM_PID VM_SSH VM_NUM
 VM_NUM[fiori]=6
 VM_NUM[torchio]=7
+VM_NUM[client]=5
+LAN_VDE=
 VM_MEM=${VM_MEM:-1024}
 VG_DISK_MIB=${VG_DISK_MIB:-256}
 
@@ -25,6 +30,8 @@ work_new() {
     PORT=$((20000 + ($$ * 7 + RANDOM) % 20000))
     VM_SSH[fiori]=$((PORT + 2))
     VM_SSH[torchio]=$((PORT + 3))
+    VM_SSH[client]=$((PORT + 4))
+    LAN_VDE=
     local k
     k=$(debugfs -R "cat /etc/ssh/ssh_host_ed25519_key.pub" "$IMAGE_DIR/root.img" 2>/dev/null)
     [ -n "$k" ] || die "no ssh host key in $IMAGE_DIR/root.img"
@@ -38,6 +45,7 @@ work_done() {
     for n in "${!TUNNEL_PID[@]}"; do tunnel_close "$n"; done
     for n in "${!VM_PID[@]}"; do vm_kill "$n"; done
     http_stop
+    lan_switch_stop
     if [ "${VM_KEEP:-0}" = 1 ]; then
         log "kept $WORK"
     else
@@ -52,16 +60,39 @@ vm_disks() {
     truncate -s "${VG_DISK_MIB}M" "$WORK/$1-vg.raw"
 }
 
+# lan_switch_start: the LAN as a VDE switch (three VMs on one segment);
+# call before the VMs start.
+lan_switch_start() {
+    command -v vde_switch >/dev/null || die "vde_switch missing: apt-get install vde2"
+    LAN_VDE=$WORK/lan.vde
+    vde_switch --sock "$LAN_VDE" --daemon --pidfile "$WORK/vde.pid" --mode 0600 ||
+        die "vde_switch did not start"
+    local _
+    for _ in $(seq 50); do
+        [ -S "$LAN_VDE/ctl" ] && return 0
+        sleep 0.1
+    done
+    die "vde_switch: no $LAN_VDE/ctl"
+}
+lan_switch_stop() {
+    [ -e "$WORK/vde.pid" ] || return 0
+    kill "$(cat "$WORK/vde.pid")" 2>/dev/null || true
+    rm -f "$WORK/vde.pid"
+}
+
 vm_start() {
     local name=$1 n=${VM_NUM[$1]} role lan rep
     if [ "$name" = fiori ]; then role=listen; else role=connect; fi
     lan="socket,id=lan,$role=127.0.0.1:$PORT"
     rep="socket,id=rep,$role=127.0.0.1:$((PORT + 1))"
-    if [ "$role" = connect ]; then
-        # The listener must be there first, or the link stays down.
+    [ -z "$LAN_VDE" ] || lan="vde,id=lan,sock=$LAN_VDE"
+    [ "$name" != client ] || rep="user,id=rep,restrict=on"
+    if [ "$role" = connect ] && [ "$name" != client ]; then
+        # The listener must be there first, or the link stays down (fiori's
+        # QEMU opens its listening sockets together).
         local _
         for _ in $(seq 50); do
-            ss -Hltn "sport = :$PORT" | grep -q . && break
+            ss -Hltn "sport = :$((PORT + 1))" | grep -q . && break
             sleep 0.2
         done
     fi
