@@ -103,6 +103,42 @@ fn status_reports_every_missing_layer_and_fails() {
     }
 }
 
+/// A directory of stub commands, put first on PATH.
+struct Stubs {
+    bin: std::path::PathBuf,
+}
+
+impl Stubs {
+    fn new(dir: &Path) -> Self {
+        let bin = dir.join("bin");
+        std::fs::create_dir(&bin).unwrap();
+        Stubs { bin }
+    }
+
+    fn add(&self, name: &str, body: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        let p = self.bin.join(name);
+        std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    /// `ping`: logs its arguments to `log`, answers as `ok` says.
+    fn ping(&self, log: &Path, ok: bool) {
+        self.add(
+            "ping",
+            &format!(
+                "echo \"ping $*\" >>{}\nexit {}",
+                log.display(),
+                if ok { 0 } else { 1 }
+            ),
+        );
+    }
+
+    fn path(&self) -> String {
+        format!("{}:{}", self.bin.display(), std::env::var("PATH").unwrap())
+    }
+}
+
 /// Runs the fence-peer handler with `ssh`, `ping` and the TCP probe
 /// replaced by stubs on PATH (nothing is ever sent to the profile's
 /// addresses from here): `ssh_ok` says whether `ssh root@PEER drbdadm
@@ -113,16 +149,9 @@ fn fence(resource: &str, ssh_ok: bool, ping_ok: bool, probe: &str) -> (i32, Stri
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("layout.sh");
     std::fs::write(&f, storpkg::layout::layout(&site, "fiori")).unwrap();
-    let bin = dir.path().join("bin");
-    std::fs::create_dir(&bin).unwrap();
+    let stubs = Stubs::new(dir.path());
     let log = dir.path().join("calls");
-    let stub = |name: &str, body: &str| {
-        let p = bin.join(name);
-        std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
-    };
-    stub(
+    stubs.add(
         "ssh",
         &format!(
             "echo \"ssh $*\" >>{}\nexit {}",
@@ -131,25 +160,17 @@ fn fence(resource: &str, ssh_ok: bool, ping_ok: bool, probe: &str) -> (i32, Stri
         ),
     );
     // timeout SECONDS CMD...: the probe is `timeout 3 bash -c ...`.
-    stub(
+    stubs.add(
         "timeout",
         &format!("shift\nif [ \"$1\" = bash ]; then {probe}; fi\nexec \"$@\""),
     );
-    stub(
-        "ping",
-        &format!(
-            "echo \"ping $*\" >>{}\nexit {}",
-            log.display(),
-            if ping_ok { 0 } else { 1 }
-        ),
-    );
-    stub("logger", "exit 0");
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    stubs.ping(&log, ping_ok);
+    stubs.add("logger", "exit 0");
     let o = Command::new("sh")
         .arg(SCRIPT)
         .arg("fence-peer")
         .env("STORPKG_LAYOUT", &f)
-        .env("PATH", path)
+        .env("PATH", stubs.path())
         .env("DRBD_RESOURCE", resource)
         .output()
         .unwrap();
@@ -207,32 +228,19 @@ fn settle(state: &str, fresh: bool, gi: &str, ping_ok: bool) -> (String, String)
     std::fs::write(d.join("layout.sh"), storpkg::layout::layout(&site, "fiori")).unwrap();
     std::fs::write(d.join("state"), state).unwrap();
     std::fs::write(d.join("gi"), gi).unwrap();
-    let bin = d.join("bin");
-    std::fs::create_dir(&bin).unwrap();
-    let stub = |name: &str, body: &str| {
-        let p = bin.join(name);
-        std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
-    };
+    let stubs = Stubs::new(d);
     let dd = d.display();
     // new-current-uuid on a fresh connected pair makes both UpToDate.
-    stub(
+    stubs.add(
         "drbdadm",
         &format!(
             "echo \"drbdadm $*\" >>{dd}/calls\ncase \"$1\" in\n get-gi) cat {dd}/gi ;;\n new-current-uuid) echo 'Connected Secondary/Secondary UpToDate/UpToDate' >{dd}/state ;;\nesac\nexit 0"
         ),
     );
-    stub(
-        "ping",
-        &format!(
-            "echo \"ping $*\" >>{dd}/calls\nexit {}",
-            if ping_ok { 0 } else { 1 }
-        ),
-    );
+    stubs.ping(&d.join("calls"), ping_ok);
     // The TCP probe of the peer's ssh port: nothing answers.
-    stub("timeout", "exit 124");
-    stub("logger", "exit 0");
+    stubs.add("timeout", "exit 124");
+    stubs.add("logger", "exit 0");
     let fresh_cmd = if fresh {
         ": >\"$(drbd_fresh_mark drbd0)\""
     } else {
@@ -254,11 +262,10 @@ drbd_settle 1
 echo "WAITING=$WAITING FAILED=$FAILED MARK=$([ -e "$(drbd_fresh_mark drbd0)" ] && echo yes || echo no) USED=$([ -e "$(drbd_used_mark drbd0)" ] && echo yes || echo no)"
 "#
     );
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
     let o = Command::new("sh")
         .arg("-c")
         .arg(harness)
-        .env("PATH", path)
+        .env("PATH", stubs.path())
         .output()
         .unwrap();
     let calls = std::fs::read_to_string(d.join("calls")).unwrap_or_default();
