@@ -333,10 +333,6 @@ drbd_settle() {
     case "$_ro" in
         Primary/*) rm -f "$_mark"; return 0 ;;
     esac
-    if [ "$_cs" = StandAlone ]; then
-        fail "DRBD $_name is StandAlone ($_ro $_ds): it refused to connect to $PEER, perhaps after a split brain: not promoted. Check 'dmesg | grep drbd' and 'drbdadm status $_name' on both nodes; see the DRBD guide on split-brain recovery ('drbdadm connect --discard-my-data $_name' on the node whose changes are to be dropped, 'drbdadm connect $_name' on the other)"
-        return 1
-    fi
     # The peer has data, or a sync has begun: this leg is no longer one
     # that may be forced.
     case "$_cs/${_ds#*/}" in
@@ -370,7 +366,7 @@ drbd_settle() {
     _cs=$CS _ro=$RO _ds=$DS
     case "$_cs/$_ds" in
         StandAlone/*)
-            fail "DRBD $_name went StandAlone ($_ro $_ds) while connecting to $PEER: not promoted. Check 'dmesg | grep drbd' and 'drbdadm status $_name' on both nodes"
+            fail "DRBD $_name is StandAlone ($_ro $_ds): it refused to connect to $PEER, perhaps after a split brain: not promoted. Check 'dmesg | grep drbd' and 'drbdadm status $_name' on both nodes; see the DRBD guide on split-brain recovery ('drbdadm connect --discard-my-data $_name' on the node whose changes are to be dropped, 'drbdadm connect $_name' on the other)"
             ;;
         */UpToDate/*)
             act drbdadm primary "$_name" || fail "drbdadm primary $_name failed ($_cs $_ro $_ds): see 'dmesg | grep drbd'"
