@@ -54,7 +54,15 @@ fn kind_str(k: VolumeKind) -> &'static str {
 pub fn layout(site: &Site, node: &str) -> String {
     let mut o = Out(String::new());
     let me = site.node(node);
-    let peer = site.peer_of(node);
+    // Each DRBD resource pairs this node with one other node (DRBD 8.4):
+    // that is the resource's peer. A site of more than two nodes gives a
+    // node several peers (the initialiser is in every resource).
+    let peer_in = |nodes: &[String]| {
+        nodes
+            .iter()
+            .find(|n| n.as_str() != node)
+            .and_then(|n| site.node(n))
+    };
     let vg = me.map(|n| n.volume_group.as_str()).unwrap_or("");
     let has = |nodes: &[String]| nodes.iter().any(|n| n == node);
 
@@ -72,11 +80,16 @@ pub fn layout(site: &Site, node: &str) -> String {
         "STATE_DIR",
         format!("/var/lib/{}", me.map(|n| n.package.as_str()).unwrap_or("")),
     );
-    o.var("PEER", peer.map(|p| p.name.as_str()).unwrap_or(""));
-    o.var(
-        "PEER_ADDRESS",
-        peer.map(|p| p.address.to_string()).unwrap_or_default(),
-    );
+    let mut peers: Vec<&str> = Vec::new();
+    for r in site.drbd.resources.iter().filter(|r| has(&r.nodes)) {
+        if let Some(p) = peer_in(&r.nodes) {
+            if !peers.contains(&p.name.as_str()) {
+                peers.push(&p.name);
+            }
+        }
+    }
+    o.comment("The nodes this node's DRBD resources pair it with (names).");
+    o.var("PEERS", peers.join(" "));
     o.var("VG", vg);
 
     o.comment("Logical volumes in VG: name, size, kind (ext4, unison, drbd), mountpoint.");
@@ -123,6 +136,19 @@ pub fn layout(site: &Site, node: &str) -> String {
         o.item("DRBD", i, "DISK", format!("/dev/{vg}/{}", r.volume));
         o.item("DRBD", i, "INITIALISER", flag(initialiser));
         o.item("DRBD", i, "PEER_WAIT", site.drbd.peer_wait.to_string());
+        let peer = peer_in(&r.nodes);
+        o.item(
+            "DRBD",
+            i,
+            "PEER",
+            peer.map(|p| p.name.as_str()).unwrap_or(""),
+        );
+        o.item(
+            "DRBD",
+            i,
+            "PEER_ADMIN",
+            peer.map(|p| p.address.to_string()).unwrap_or_default(),
+        );
         o.item(
             "DRBD",
             i,
@@ -160,6 +186,12 @@ pub fn layout(site: &Site, node: &str) -> String {
         o.item("OCFS2", i, "SLOTS", f.slots.to_string());
         o.item("OCFS2", i, "LABEL", &f.name);
         o.item("OCFS2", i, "MOUNTPOINT", &f.mountpoint);
+        o.item(
+            "OCFS2",
+            i,
+            "PEER",
+            peer_in(&f.nodes).map(|p| p.name.as_str()).unwrap_or(""),
+        );
     }
 
     o.comment(
@@ -319,7 +351,7 @@ mod tests {
         let l = layout(&pasta(), "fiori");
         let got = sh(
             &l,
-            r#"printf '%s %s %s %s\n' "$NODE" "$PEER" "$VG" "$DRBD_INITIALISER"
+            r#"printf '%s %s %s %s\n' "$NODE" "$PEERS" "$VG" "$DRBD_INITIALISER"
 i=1; while [ "$i" -le "$LV_COUNT" ]; do
   eval "printf 'lv %s %s %s %s [%s]\n' \"\$LV_${i}_NAME\" \"\$LV_${i}_SIZE\" \"\$LV_${i}_KIND\" \"\$LV_${i}_DEVICE\" \"\$LV_${i}_MOUNTPOINT\""
   i=$((i + 1)); done
@@ -352,9 +384,33 @@ printf 'shares %s unison %s %s cluster %s\n' "$SHARE_COUNT" "$UNISON_ROLE" "$UNI
         let l = layout(&pasta(), "torchio");
         let got = sh(
             &l,
-            r#"printf '%s %s %s %s %s\n' "$NODE" "$PEER" "$DRBD_INITIALISER" "$DRBD_1_INITIALISER" "$UNISON_ROLE""#,
+            r#"printf '%s %s %s %s %s\n' "$NODE" "$PEERS" "$DRBD_INITIALISER" "$DRBD_1_INITIALISER" "$UNISON_ROLE""#,
         );
         assert_eq!(got, "torchio fiori 0 0 server\n");
+    }
+
+    #[test]
+    fn each_resource_names_its_own_peer_on_a_three_node_site() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/trio.toml");
+        let site = crate::profile::load(std::path::Path::new(path))
+            .expect("trio.toml reads")
+            .site
+            .expect("trio.toml is valid");
+        let show = r#"printf '%s|' "$PEERS"
+i=1; while [ "$i" -le "$DRBD_COUNT" ]; do
+  eval "printf '%s %s %s %s|' \"\$DRBD_${i}_NAME\" \"\$DRBD_${i}_PEER\" \"\$DRBD_${i}_PEER_ADMIN\" \"\$DRBD_${i}_PEER_ADDRESS\""
+  i=$((i + 1)); done
+i=1; while [ "$i" -le "$OCFS2_COUNT" ]; do
+  eval "printf '%s %s|' \"\$OCFS2_${i}_NAME\" \"\$OCFS2_${i}_PEER\""
+  i=$((i + 1)); done"#;
+        assert_eq!(
+            sh(&layout(&site, "alpha"), show),
+            "beta gamma|r0 beta 10.0.0.12 10.9.0.12|r1 gamma 10.0.0.13 10.9.0.13|fs0 beta|fs1 gamma|"
+        );
+        assert_eq!(
+            sh(&layout(&site, "gamma"), show),
+            "alpha|r1 alpha 10.0.0.11 10.9.0.11|fs1 alpha|"
+        );
     }
 
     #[test]

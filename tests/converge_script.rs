@@ -92,7 +92,7 @@ fn status_reports_every_missing_layer_and_fails() {
     let (code, out, err) = run(&f, &["status"]);
     assert_eq!(code, 1, "{out}{err}");
     for want in [
-        "node fiori (peer torchio) of site pasta",
+        "node fiori (peers: torchio) of site pasta",
         "storpkg-no-such-vg",
         "drbd   drbd0",
         "Unconfigured",
@@ -145,10 +145,21 @@ impl Stubs {
 /// outdate` succeeds, `ping_ok` whether the peer answers a ping, `probe`
 /// what the probe of the peer's ssh port prints/returns.
 fn fence(resource: &str, ssh_ok: bool, ping_ok: bool, probe: &str) -> (i32, String) {
-    let site = common::pasta();
+    fence_on(&common::pasta(), "fiori", resource, ssh_ok, ping_ok, probe)
+}
+
+/// `fence` on `node` of `site`.
+fn fence_on(
+    site: &storpkg::model::Site,
+    node: &str,
+    resource: &str,
+    ssh_ok: bool,
+    ping_ok: bool,
+    probe: &str,
+) -> (i32, String) {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("layout.sh");
-    std::fs::write(&f, storpkg::layout::layout(&site, "fiori")).unwrap();
+    std::fs::write(&f, storpkg::layout::layout(site, node)).unwrap();
     let stubs = Stubs::new(dir.path());
     let log = dir.path().join("calls");
     stubs.add(
@@ -213,6 +224,25 @@ fn fence_peer_outdates_over_the_admin_network_or_says_what_it_knows() {
     // Only DRBD runs it: a resource name that is not one is refused.
     let (code, out) = fence("drbd0; reboot", true, false, "exit 0");
     assert_eq!(code, 1, "{out}");
+    assert!(!out.contains("ssh "), "{out}");
+}
+
+#[test]
+fn fence_peer_reaches_the_resources_own_peer_on_a_three_node_site() {
+    // alpha pairs with beta for r0 and with gamma for r1.
+    let site = common::trio();
+    let (code, out) = fence_on(&site, "alpha", "r1", true, false, "exit 0");
+    assert_eq!(code, 4, "{out}");
+    assert!(out.contains("root@10.0.0.13 drbdadm outdate r1"), "{out}");
+    assert!(out.contains("the disk of gamma outdated"), "{out}");
+    let (code, out) = fence_on(&site, "alpha", "r0", false, true, "exit 124");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("ping -n -q -c 1 -W 2 10.0.0.12"), "{out}");
+    assert!(out.contains("beta is up"), "{out}");
+    // A resource this node does not have: no peer to fence.
+    let (code, out) = fence_on(&site, "beta", "r1", true, false, "exit 0");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("no DRBD resource r1"), "{out}");
     assert!(!out.contains("ssh "), "{out}");
 }
 

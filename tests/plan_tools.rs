@@ -92,7 +92,7 @@ fn packages(site: &Site) -> Vec<PackageSpec> {
 
 fn node_package<'a>(pkgs: &'a [PackageSpec], node: &str) -> &'a PackageSpec {
     pkgs.iter()
-        .find(|p| p.name == format!("pasta-storage-{node}"))
+        .find(|p| p.name.ends_with(&format!("-storage-{node}")))
         .unwrap()
 }
 
@@ -194,15 +194,23 @@ fn drbdadm_parses_every_node_resources() {
     if !is_root() {
         return;
     }
-    let site = common::pasta();
+    // pasta, and trio where each node has only its own resources.
+    for site in [common::pasta(), common::trio()] {
+        drbdadm_parses(&site);
+    }
+}
+
+fn drbdadm_parses(site: &Site) {
+    let site = site.clone();
     let pkgs = packages(&site);
     for node in &site.nodes {
+        let mine = |r: &&storpkg::model::DrbdResource| r.nodes.contains(&node.name);
         let spec = node_package(&pkgs, &node.name);
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         std::fs::create_dir(d.join("drbd.d")).unwrap();
         let mut includes = String::from("include \"/etc/drbd.d/global_common.conf\";\n");
-        for res in &site.drbd.resources {
+        for res in site.drbd.resources.iter().filter(mine) {
             let path = format!("/etc/drbd.d/{}.res", res.name);
             std::fs::write(
                 d.join("drbd.d").join(format!("{}.res", res.name)),
@@ -230,7 +238,7 @@ fn drbdadm_parses_every_node_resources() {
         let o = dump(&d.join("drbd.conf"), Some("8.4.11"));
         let out = text(&o);
         assert!(o.status.success(), "{} (8.4): {out}", node.name);
-        for res in &site.drbd.resources {
+        for res in site.drbd.resources.iter().filter(mine) {
             assert!(out.contains(&format!("resource {}", res.name)), "{out}");
         }
         assert!(
@@ -267,7 +275,7 @@ fn drbdadm_parses_every_node_resources() {
             );
             let moved = d.join("drbd9.d");
             std::fs::create_dir_all(&moved).unwrap();
-            for res in &site.drbd.resources {
+            for res in site.drbd.resources.iter().filter(mine) {
                 let body =
                     std::fs::read_to_string(d.join("drbd.d").join(format!("{}.res", res.name)))
                         .unwrap();
@@ -300,8 +308,9 @@ fn drbdadm_parses_every_node_resources() {
             }
         }
         // The 8.4 drbdsetup calls carry the site's net and disk options.
+        let first = &site.drbd.resources.iter().find(mine).unwrap().name;
         let script = format!(
-            "ip link set lo up && ip addr add {ip}/32 dev lo && __DRBD_NODE__={} drbdadm -d -c {}/drbd.conf up drbd0",
+            "ip link set lo up && ip addr add {ip}/32 dev lo && __DRBD_NODE__={} drbdadm -d -c {}/drbd.conf up {first}",
             node.name,
             d.display()
         );
@@ -311,14 +320,14 @@ fn drbdadm_parses_every_node_resources() {
         let out = text(&o);
         assert!(o.status.success(), "{out}");
         for want in [
-            "--ping-timeout=60",
-            "--ping-int=30",
+            &format!("--ping-timeout={}", site.drbd.ping_timeout),
+            &format!("--ping-int={}", site.drbd.ping_int),
             "--allow-two-primaries",
             "--fencing=resource-only",
         ] {
             assert!(
                 out.contains(want),
-                "drbdadm -d up drbd0 lacks {want}:\n{out}"
+                "drbdadm -d up {first} lacks {want}:\n{out}"
             );
         }
     }

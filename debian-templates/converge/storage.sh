@@ -276,7 +276,7 @@ drbd_up() {
                     return 1
                 }
                 if [ -e "$(drbd_used_mark "$_name")" ]; then
-                    warn "DRBD $_name: new metadata on an empty $_disk, but this node has had $_name UpToDate before ($(drbd_used_mark "$_name")): was its volume replaced? This leg is never forced; it syncs from $PEER when $PEER connects"
+                    warn "DRBD $_name: new metadata on an empty $_disk, but this node has had $_name UpToDate before ($(drbd_used_mark "$_name")): was its volume replaced? This leg is never forced; it syncs from its peer when they connect"
                 elif [ "$DRY" = 0 ]; then
                     : >"$(drbd_fresh_mark "$_name")"
                 fi
@@ -321,6 +321,8 @@ drbd_settle() {
     _name=$(item DRBD "$1" NAME)
     _minor=$(item DRBD "$1" MINOR)
     _init=$(item DRBD "$1" INITIALISER)
+    _peer=$(item DRBD "$1" PEER)
+    _padm=$(item DRBD "$1" PEER_ADMIN)
     _mark=$(drbd_fresh_mark "$_name")
     drbd_read "$_minor"
     _cs=$CS _ro=$RO _ds=$DS
@@ -366,7 +368,7 @@ drbd_settle() {
     _cs=$CS _ro=$RO _ds=$DS
     case "$_cs/$_ds" in
         StandAlone/*)
-            fail "DRBD $_name is StandAlone ($_ro $_ds): it refused to connect to $PEER, perhaps after a split brain: not promoted. Check 'dmesg | grep drbd' and 'drbdadm status $_name' on both nodes; see the DRBD guide on split-brain recovery ('drbdadm connect --discard-my-data $_name' on the node whose changes are to be dropped, 'drbdadm connect $_name' on the other)"
+            fail "DRBD $_name is StandAlone ($_ro $_ds): it refused to connect to $_peer, perhaps after a split brain: not promoted. Check 'dmesg | grep drbd' and 'drbdadm status $_name' on both nodes; see the DRBD guide on split-brain recovery ('drbdadm connect --discard-my-data $_name' on the node whose changes are to be dropped, 'drbdadm connect $_name' on the other)"
             ;;
         */UpToDate/*)
             act drbdadm primary "$_name" || fail "drbdadm primary $_name failed ($_cs $_ro $_ds): see 'dmesg | grep drbd'"
@@ -374,25 +376,25 @@ drbd_settle() {
             ;;
         WFConnection/Inconsistent/*)
             if [ "$_init" != 1 ] || [ ! -e "$_mark" ]; then
-                say "DRBD $_name: Inconsistent and $PEER not connected: waiting for $PEER to come (it holds the data or initialises the pair); the converge runs again every 2 minutes while waiting"
+                say "DRBD $_name: Inconsistent and $_peer not connected: waiting for $_peer to come (it holds the data or initialises the pair); the converge runs again every 2 minutes while waiting"
                 WAITING=1
             elif ! drbd_just_created "$_name"; then
                 fail "DRBD $_name: this node marked its metadata fresh, but DRBD's generation identifiers ('drbdadm get-gi $_name') say it has been connected or promoted since: not forced. Check 'drbdadm status $_name' on both nodes; if this side is the one to keep, run 'drbdadm primary --force $_name' yourself"
-            elif peer_alive "$PEER_ADDRESS"; then
-                say "DRBD $_name: $PEER answers on the admin network ($PEER_ADDRESS) but its DRBD did not connect within $(item DRBD "$1" PEER_WAIT) s: waiting for it (install or configure its package; check the replication link). Nothing is forced while $PEER is up"
+            elif peer_alive "$_padm"; then
+                say "DRBD $_name: $_peer answers on the admin network ($_padm) but its DRBD did not connect within $(item DRBD "$1" PEER_WAIT) s: waiting for it (install or configure its package; check the replication link). Nothing is forced while $_peer is up"
                 WAITING=1
             else
-                say "DRBD $_name: $PEER did not connect within $(item DRBD "$1" PEER_WAIT) s and does not answer on the admin network ($PEER_ADDRESS): going on one-legged (primary --force on the device whose metadata this node just created); $PEER joins and syncs when it comes"
+                say "DRBD $_name: $_peer did not connect within $(item DRBD "$1" PEER_WAIT) s and does not answer on the admin network ($_padm): going on one-legged (primary --force on the device whose metadata this node just created); $_peer joins and syncs when it comes"
                 act drbdadm primary --force "$_name" || { fail "drbdadm primary --force $_name failed"; return 1; }
                 [ "$DRY" = 1 ] || rm -f "$_mark"
             fi
             ;;
         Sync* | PausedSync*)
-            say "DRBD $_name: still syncing from $PEER ($(drbd_progress "$_minor")): it becomes Primary when the sync ends (the after-resync-target handler runs ${PROG}-converge.service again)"
+            say "DRBD $_name: still syncing from $_peer ($(drbd_progress "$_minor")): it becomes Primary when the sync ends (the after-resync-target handler runs ${PROG}-converge.service again)"
             WAITING=1
             ;;
         *)
-            say "DRBD $_name: $_cs $_ro $_ds: not promoted; it is promoted when its disk is UpToDate (run '$PROG converge' again once $PEER is back)"
+            say "DRBD $_name: $_cs $_ro $_ds: not promoted; it is promoted when its disk is UpToDate (run '$PROG converge' again once $_peer is back)"
             WAITING=1
             ;;
     esac
@@ -445,7 +447,7 @@ converge_drbd() {
         done
         [ "$_pending" = 0 ] && break
         [ "$_t" -ge "$_limit" ] && break
-        [ "$_t" = 0 ] && say "DRBD: waiting up to $DRBD_PEER_WAIT s for $PEER to connect"
+        [ "$_t" = 0 ] && say "DRBD: waiting up to $DRBD_PEER_WAIT s for $PEERS to connect"
         sleep 0.5
         _t=$((_t + 1))
     done
@@ -511,7 +513,7 @@ ocfs2_fs() {
             { fail "mkfs.ocfs2 on $_dev failed: see the message above"; return 1; }
         _sig=ocfs2
     elif [ -z "$_sig" ]; then
-        say "$_dev: waiting up to $DRBD_PEER_WAIT s for $PEER to make the OCFS2 filesystem"
+        say "$_dev: waiting up to $DRBD_PEER_WAIT s for $(item OCFS2 "$1" PEER) to make the OCFS2 filesystem"
         _t=0
         while [ "$_t" -lt $((DRBD_PEER_WAIT * 2)) ]; do
             sleep 0.5
@@ -521,7 +523,7 @@ ocfs2_fs() {
             _t=$((_t + 1))
         done
         if [ -z "$_sig" ]; then
-            say "$_dev: still no filesystem from $PEER: converge again once $PEER has run its converge"
+            say "$_dev: still no filesystem from $(item OCFS2 "$1" PEER): converge again once it has run its converge"
             WAITING=1
             return 0
         fi
@@ -687,7 +689,7 @@ converge() {
         exit 1
     fi
     if [ "$WAITING" = 1 ]; then
-        say "converge on $NODE: done for now, waiting for $PEER or a sync (run '$PROG converge' again later)"
+        say "converge on $NODE: done for now, waiting for $PEERS or a sync (run '$PROG converge' again later)"
         exit 3
     fi
     if [ "$ACTED" = 0 ]; then
@@ -705,7 +707,7 @@ bad() { row "$1" "$2" "$3  <-- $4"; BAD=1; }
 
 status() {
     LOGGER=0
-    printf 'node %s (peer %s) of site %s\n' "$NODE" "$PEER" "$SITE"
+    printf 'node %s (peers: %s) of site %s\n' "$NODE" "${PEERS:-none}" "$SITE"
     if vgs "$VG" >/dev/null 2>&1; then
         lv_table
         _i=1
@@ -843,23 +845,32 @@ fence_peer() {
             exit 1
             ;;
     esac
-    if [ -z "$PEER" ] || [ -z "$PEER_ADDRESS" ]; then
-        say "fence-peer $_res: this node has no peer in the layout"
+    # The resource's own peer (a node of a bigger site has several).
+    _peer='' _padm=''
+    _i=1
+    while [ "$_i" -le "$DRBD_COUNT" ]; do
+        if [ "$(item DRBD "$_i" NAME)" = "$_res" ]; then
+            _peer=$(item DRBD "$_i" PEER) _padm=$(item DRBD "$_i" PEER_ADMIN)
+        fi
+        _i=$((_i + 1))
+    done
+    if [ -z "$_peer" ] || [ -z "$_padm" ]; then
+        say "fence-peer $_res: this node has no DRBD resource $_res with a peer in its layout"
         exit 1
     fi
     # With root's ssh trust to the peer (the admin's choice; storpkg does
     # not set it up), outdate the peer's disk: it refuses when the peer is
     # Primary or UpToDate and connected elsewhere, which is the answer.
     if timeout 10 ssh -n -o BatchMode=yes -o ConnectTimeout=5 -o StrictHostKeyChecking=yes \
-        "root@$PEER_ADDRESS" drbdadm outdate "$_res" >/dev/null 2>&1; then
-        say "fence-peer $_res: the disk of $PEER outdated over the admin network ($PEER_ADDRESS)"
+        "root@$_padm" drbdadm outdate "$_res" >/dev/null 2>&1; then
+        say "fence-peer $_res: the disk of $_peer outdated over the admin network ($_padm)"
         exit 4
     fi
-    if peer_alive "$PEER_ADDRESS"; then
-        say "fence-peer $_res: $PEER is up on the admin network ($PEER_ADDRESS) but its disk could not be outdated (no ssh trust for root, or it is Primary): not declaring it down. Check the replication link and 'drbdadm status $_res' on both nodes"
+    if peer_alive "$_padm"; then
+        say "fence-peer $_res: $_peer is up on the admin network ($_padm) but its disk could not be outdated (no ssh trust for root, or it is Primary): not declaring it down. Check the replication link and 'drbdadm status $_res' on both nodes"
         exit 1
     fi
-    say "fence-peer $_res: $PEER does not answer on the admin network ($PEER_ADDRESS) either: assumed down"
+    say "fence-peer $_res: $_peer does not answer on the admin network ($_padm) either: assumed down"
     exit 5
 }
 

@@ -32,6 +32,18 @@ pub fn pasta() -> Site {
     site
 }
 
+/// The three-node site of tests/fixtures/trio.toml: alpha, the initialiser,
+/// pairs with beta (r0) and with gamma (r1).
+pub fn trio() -> Site {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/trio.toml");
+    let checked = storpkg::profile::load(std::path::Path::new(path))
+        .expect("tests/fixtures/trio.toml is readable");
+    let report = checked.render_plain();
+    checked
+        .site
+        .unwrap_or_else(|| panic!("tests/fixtures/trio.toml is invalid:\n{report}"))
+}
+
 /// pasta with the unison keys known (the second build of the how-to).
 pub fn pasta_with_keys() -> Site {
     let mut site = pasta();
