@@ -236,7 +236,37 @@ pub struct Drbd {
     pub peer_wait: u32,
     /// Which network carries DRBD replication.
     pub network: Network,
+    /// Resync speed (`[drbd.resync]`); DRBD's defaults where unset.
+    pub resync: Resync,
     pub resources: Vec<DrbdResource>,
+}
+
+/// DRBD 8.4's resync controller settings, each written into `disk {}` only
+/// when the profile sets it, as DRBD values (`40M`, `512K`; plan-ahead in
+/// tenths of a second). DRBD 8.4's own defaults: resync-rate 250K,
+/// c-plan-ahead 20, c-fill-target 50K, c-max-rate 100M, c-min-rate 250K.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Resync {
+    /// `resync-rate`: the fixed rate (c-plan-ahead 0), else the controller's start.
+    pub rate: Option<String>,
+    /// `c-plan-ahead`, tenths of a second; 0 turns the controller off.
+    pub plan_ahead: Option<u32>,
+    /// `c-fill-target`: data in flight the controller aims at.
+    pub fill_target: Option<String>,
+    /// `c-max-rate`: the controller's ceiling.
+    pub max_rate: Option<String>,
+    /// `c-min-rate`: the floor below which application I/O does not slow the resync.
+    pub min_rate: Option<String>,
+}
+
+impl Resync {
+    pub fn is_default(&self) -> bool {
+        self.rate.is_none()
+            && self.plan_ahead.is_none()
+            && self.fill_target.is_none()
+            && self.max_rate.is_none()
+            && self.min_rate.is_none()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -82,6 +82,22 @@ pub fn summary(site: &Site, verbose: bool) -> String {
                 r.fencing
             );
         }
+        if !d.resync.is_default() {
+            let rs = &d.resync;
+            let parts: Vec<String> = [
+                rs.rate.as_ref().map(|v| format!("resync-rate {v}")),
+                rs.plan_ahead.map(|v| format!("c-plan-ahead {v}")),
+                rs.fill_target
+                    .as_ref()
+                    .map(|v| format!("c-fill-target {v}")),
+                rs.max_rate.as_ref().map(|v| format!("c-max-rate {v}")),
+                rs.min_rate.as_ref().map(|v| format!("c-min-rate {v}")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let _ = writeln!(w, "  resync: {}", parts.join(", "));
+        }
     }
     if let Some(o) = &site.ocfs2 {
         let _ = writeln!(
@@ -190,6 +206,20 @@ pub fn summary(site: &Site, verbose: bool) -> String {
         }
         let d = &site.drbd;
         let _ = writeln!(w, "  drbd.wfc_timeout = {}, degr_wfc_timeout = {}, ping_int = {}, ping_timeout = {} (tenths), peer_wait = {}", d.wfc_timeout, d.degr_wfc_timeout, d.ping_int, d.ping_timeout, d.peer_wait);
+        let rs = &d.resync;
+        let or = |v: &Option<String>, default: &str| {
+            v.clone()
+                .unwrap_or_else(|| format!("{default} (DRBD's default)"))
+        };
+        let _ = writeln!(
+            w,
+            "  drbd.resync: rate = {}, plan_ahead = {}, fill_target = {}, max_rate = {}, min_rate = {}",
+            or(&rs.rate, "250K"),
+            or(&rs.plan_ahead.map(|p| p.to_string()), "20"),
+            or(&rs.fill_target, "50K"),
+            or(&rs.max_rate, "100M"),
+            or(&rs.min_rate, "250K")
+        );
         if let Some(r) = d.resources.first() {
             let _ = writeln!(
                 w,

@@ -322,6 +322,27 @@ fn drbdadm_parses(site: &Site) {
         for want in [
             &format!("--ping-timeout={}", site.drbd.ping_timeout),
             &format!("--ping-int={}", site.drbd.ping_int),
+            &site
+                .drbd
+                .resync
+                .rate
+                .as_ref()
+                .map(|r| format!("--resync-rate={r}"))
+                .unwrap_or_default(),
+            &site
+                .drbd
+                .resync
+                .max_rate
+                .as_ref()
+                .map(|r| format!("--c-max-rate={r}"))
+                .unwrap_or_default(),
+            &site
+                .drbd
+                .resync
+                .fill_target
+                .as_ref()
+                .map(|r| format!("--c-fill-target={r}"))
+                .unwrap_or_default(),
             "--allow-two-primaries",
             "--fencing=resource-only",
         ] {

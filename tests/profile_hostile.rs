@@ -52,6 +52,11 @@ fn base_profile() -> String {
         "client_key = \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBERERERERERERERERERERERERERERERERERERERERER root@fiori\"\n\
          server_host_key = \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIi\"",
     );
+    t = add(
+        t,
+        "# min_rate = \"20M\"                       # c-min-rate",
+        "[drbd.resync]\nrate = \"32M\"\nfill_target = \"2M\"\nmax_rate = \"300M\"\nmin_rate = \"8M\"",
+    );
     t.push_str("forwarders = [\"192.168.1.2\"]\n\n[hosts]\n\"192.168.1.20\" = [\"nas\"]\n");
     t
 }
@@ -129,6 +134,10 @@ const FIELDS: &[Field] = &[
     Field { name: "drbd.initialiser", places: &[at("initialiser = \"fiori\"", "fiori")], allowed: NONE },
     Field { name: "drbd.split_brain_notify", places: &[at("split_brain_notify = \"root\"", "root")], allowed: NONE },
     Field { name: "drbd.after_sb_0pri", places: &[at("after_sb_0pri = \"discard-zero-changes\"", "discard-zero-changes")], allowed: NONE },
+    Field { name: "drbd.resync.rate", places: &[at("rate = \"32M\"", "32M")], allowed: NONE },
+    Field { name: "drbd.resync.fill_target", places: &[at("fill_target = \"2M\"", "2M")], allowed: NONE },
+    Field { name: "drbd.resync.max_rate", places: &[at("max_rate = \"300M\"", "300M")], allowed: NONE },
+    Field { name: "drbd.resync.min_rate", places: &[at("min_rate = \"8M\"", "8M")], allowed: NONE },
     Field { name: "drbd.fencing", places: &[at("fencing = \"resource-only\"", "resource-only")], allowed: NONE },
     Field { name: "drbd.resources.NAME", places: &[key("[drbd.resources.drbd1]", "drbd1"), at("resource = \"drbd1\"", "drbd1")], allowed: NONE },
     Field { name: "drbd.resources.volume", places: &[at("volume = \"rep-drbd0\"", "rep-drbd0")], allowed: NONE },

@@ -74,6 +74,7 @@ pub fn drbd(
         initialiser: first.clone(),
         peer_wait: 120,
         network: network(cx, None, nodes),
+        resync: Resync::default(),
         resources: Vec::new(),
     };
     let mut fencing_span = Sp::new("resource-only".to_string(), 0..0);
@@ -98,7 +99,11 @@ pub fn drbd(
     let notify = t.str(d, "split_brain_notify");
     let demote = t.bool(d, "demote_before_resync");
     let resources = t.table(d, "resources");
+    let resync = t.table(d, "resync");
     t.finish(d);
+    if let Some(r) = resync {
+        drbd.resync = resync_of(cx, r);
+    }
 
     drbd.wfc_timeout = u32_of(wfc, 120);
     drbd.degr_wfc_timeout = u32_of(degr, 60);
@@ -1294,4 +1299,55 @@ pub fn nis(
         automount_options,
         maps,
     })
+}
+
+/// `[drbd.resync]`: DRBD 8.4's resync controller. Rates and the fill target
+/// are sizes (per second for rates; LVM's units, a bare number is MiB),
+/// written as whole KiB within the kernel's limits (drbd_limits.h).
+fn resync_of(cx: &mut Cx, mut t: Table) -> Resync {
+    let d = &mut cx.d;
+    let rate = t.str(d, "rate");
+    let plan_ahead = t.int_in(d, "plan_ahead", 0, 300);
+    let fill_target = t.str(d, "fill_target");
+    let max_rate = t.str(d, "max_rate");
+    let min_rate = t.str(d, "min_rate");
+    t.finish(d);
+    // A size in whole KiB within lo..=hi KiB, as DRBD writes it.
+    let mut kib = |v: Option<Sp<String>>, key: &str, lo: u64, hi: u64| -> Option<String> {
+        let v = v?;
+        let bytes = cx.size(&v)?;
+        let k = bytes / 1024;
+        if k < lo || k > hi {
+            cx.d.push(
+                Diagnostic::error(
+                    "out-of-range",
+                    v.span.clone(),
+                    format!("`drbd.resync.{key}` is out of range"),
+                )
+                .label(format!("{k} KiB is not within {lo}..={hi} KiB"))
+                .help(format!(
+                    "DRBD 8.4 takes {} to {}",
+                    crate::profile::human(lo * 1024),
+                    crate::profile::human(hi * 1024)
+                )),
+            );
+            return None;
+        }
+        Some(if k % (1024 * 1024) == 0 {
+            format!("{}G", k / (1024 * 1024))
+        } else if k % 1024 == 0 {
+            format!("{}M", k / 1024)
+        } else {
+            format!("{k}K")
+        })
+    };
+    const MAX: u64 = 4 << 20; // 4 GiB/s, in KiB
+    Resync {
+        rate: kib(rate, "rate", 1, MAX),
+        plan_ahead: plan_ahead.map(|p| p.value as u32),
+        // 1 << 20 sectors of 512 bytes
+        fill_target: kib(fill_target, "fill_target", 1, 512 * 1024),
+        max_rate: kib(max_rate, "max_rate", 250, MAX),
+        min_rate: kib(min_rate, "min_rate", 0, MAX),
+    }
 }

@@ -193,6 +193,7 @@ pub struct DrbdRes {
     pub after_sb_2pri: String,
     pub ping_int: u32,
     pub ping_timeout: u32,
+    pub resync: crate::model::Resync,
     pub handlers: Vec<crate::model::Handler>,
     pub nodes: Vec<DrbdOn>,
 }
