@@ -98,6 +98,7 @@ pub fn plan(site: &Site, r: &Renderer) -> Result<PackageSpec, PlanError> {
         timers: vec![],
         stop_units: vec![],
         purge_files: vec![],
+        remove_files: vec![],
         purge_globs: vec![],
         nis_rebuild: false,
         nis_maps: vec![],

@@ -57,6 +57,7 @@ pub fn plan(site: &Site, nis: &Nis, r: &Renderer) -> Result<PackageSpec, PlanErr
         timers: vec![],
         stop_units: vec![],
         purge_files: vec![],
+        remove_files: vec![],
         purge_globs: vec![],
         nis_rebuild: true,
         nis_maps: maps.clone(),

@@ -760,6 +760,8 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
         timers: timers.clone(),
         stop_units,
         purge_files: vec![],
+        // The flag that keeps the retry timer going while a converge waits.
+        remove_files: vec![format!("/run/{}-storage.waiting", site.name)],
         purge_globs,
         nis_rebuild: false,
         nis_maps: vec![],

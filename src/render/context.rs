@@ -62,6 +62,8 @@ pub struct CommonScripts {
     pub stop_units: Vec<String>,
     /// Files removed on purge (logs, ...).
     pub purge_files: Vec<String>,
+    /// Run-time files removed on remove and purge (the converge's flags in /run).
+    pub remove_files: Vec<String>,
     pub purge_globs: Vec<PurgeGlob>,
     pub nis_rebuild: bool,
     pub nis_maps: Vec<String>,
