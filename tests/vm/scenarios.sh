@@ -28,6 +28,18 @@ prepare() {
 }
 
 # install_node NODE: the node's packages, as VM_INSTALL says (see run).
+# local0_lines ROOT: the shell lines (run on a VM) that do what apt-setup
+# does for the preseed's local0 entry under ROOT ("" for the running system,
+# /target for the installer's target): the image's sources.list put aside,
+# the site repository as local0, apt updated there.
+local0_lines() {
+    local root=$1 chroot=${1:+chroot $1 }
+    printf '%s\n' \
+        "[ ! -e $root/etc/apt/sources.list ] || mv $root/etc/apt/sources.list $root/etc/apt/sources.list.image" \
+        "echo 'deb [trusted=yes] http://$INSTALL_SERVER/$SITE $SUITE main' >$root/etc/apt/sources.list.d/local0.list" \
+        "${chroot}apt-get update -q -o Dpkg::Use-Pty=0"
+}
+
 install_node() {
     local n=$1 ids node
     ids=$(cd "$DEBS" && echo "$SITE"-storage-ids_*.deb)
@@ -46,9 +58,7 @@ install_node() {
             [ -n "$late" ] || die "no late_command in $OUT/preseed/$n.cfg"
             repo_tunnel "$n"
             on "$n" "set -e; export DEBIAN_FRONTEND=noninteractive
-                [ ! -e /etc/apt/sources.list ] || mv /etc/apt/sources.list /etc/apt/sources.list.image
-                echo 'deb [trusted=yes] http://$INSTALL_SERVER/$SITE $SUITE main' >/etc/apt/sources.list.d/local0.list
-                apt-get update -q -o Dpkg::Use-Pty=0
+                $(local0_lines "")
                 in_target() { \"\$@\"; }
                 $(printf '%s' "$late" | sed 's/in-target /in_target /g')" >"$WORK/$n.install.log" 2>&1 ||
                 { cat "$WORK/$n.install.log" >&2; die "$n: the late_command failed"; }
@@ -441,9 +451,7 @@ install_in_target() {
         mount -t tmpfs tmpfs /target/run
         printf '#!/bin/sh\nexit 101\n' >/target/usr/sbin/policy-rc.d
         chmod 0755 /target/usr/sbin/policy-rc.d
-        [ ! -e /target/etc/apt/sources.list ] || mv /target/etc/apt/sources.list /target/etc/apt/sources.list.image
-        echo 'deb [trusted=yes] http://$INSTALL_SERVER/$SITE $SUITE main' >/target/etc/apt/sources.list.d/local0.list
-        chroot /target apt-get update -q -o Dpkg::Use-Pty=0
+        $(local0_lines /target)
         in_target() { chroot /target \"\$@\"; }
         $(printf '%s' "$late" | sed 's/in-target /in_target /g')
         rm -f /target/usr/sbin/policy-rc.d
@@ -543,9 +551,7 @@ client_install() {
     repo_tunnel "$n"
     on "$n" "set -e; export DEBIAN_FRONTEND=noninteractive
         echo vmt.test >/etc/defaultdomain; domainname vmt.test
-        [ ! -e /etc/apt/sources.list ] || mv /etc/apt/sources.list /etc/apt/sources.list.image
-        echo 'deb [trusted=yes] http://$INSTALL_SERVER/$SITE $SUITE main' >/etc/apt/sources.list.d/local0.list
-        apt-get update -q -o Dpkg::Use-Pty=0
+        $(local0_lines "")
         apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 $SITE-storage-client
         systemctl enable -q --now rpcbind.service ypbind.service autofs.service" >"$WORK/$n.install.log" 2>&1 ||
         { cat "$WORK/$n.install.log" >&2; die "$n: the client package could not be installed"; }
