@@ -136,6 +136,7 @@ pub fn layout(site: &Site, node: &str) -> String {
         o.item("DRBD", i, "DISK", format!("/dev/{vg}/{}", r.volume));
         o.item("DRBD", i, "INITIALISER", flag(initialiser));
         o.item("DRBD", i, "PEER_WAIT", site.drbd.peer_wait.to_string());
+        o.item("DRBD", i, "FENCING", &r.fencing);
         let peer = peer_in(&r.nodes);
         o.item(
             "DRBD",

@@ -209,14 +209,26 @@ fn fence_peer_outdates_over_the_admin_network_or_says_what_it_knows() {
         "echo 'Connection refused' >&2; exit 1",
     );
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("not declaring it down"), "{out}");
+    // pasta's fencing is resource-and-stonith: I/O stays frozen here, and
+    // the message says how it ends.
+    assert!(out.contains("stays frozen here"), "{out}");
+    assert!(out.contains("drbdadm resume-io drbd0"), "{out}");
     let (code, out) = fence("drbd0", false, false, "exit 0");
     assert_eq!(code, 1, "{out}");
     // It answers a ping (whatever its ssh port does): never "down".
     let (code, out) = fence("drbd0", false, true, "exit 124");
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("ping -n -q -c 1 -W 2 192.168.1.7"), "{out}");
+    assert!(out.contains("stays frozen here"), "{out}");
+    // With resource-only fencing nothing is frozen: the message says so.
+    let mut only = common::pasta();
+    for r in &mut only.drbd.resources {
+        r.fencing = "resource-only".into();
+    }
+    let (code, out) = fence_on(&only, "fiori", "drbd0", false, true, "exit 124");
+    assert_eq!(code, 1, "{out}");
     assert!(out.contains("not declaring it down"), "{out}");
+    assert!(!out.contains("frozen"), "{out}");
     // Nothing answers within the probe's time: assumed down.
     let (code, out) = fence("drbd0", false, false, "exit 124");
     assert_eq!(code, 5, "{out}");
@@ -225,6 +237,43 @@ fn fence_peer_outdates_over_the_admin_network_or_says_what_it_knows() {
     let (code, out) = fence("drbd0; reboot", true, false, "exit 0");
     assert_eq!(code, 1, "{out}");
     assert!(!out.contains("ssh "), "{out}");
+}
+
+#[test]
+fn drbd_read_takes_state_and_frozen_io_from_proc_drbd() {
+    let dir = tempfile::tempdir().unwrap();
+    let proc = dir.path().join("drbd");
+    std::fs::write(
+        &proc,
+        "version: 8.4.11 (api:1/proto:86-101)\n\
+         srcversion: B536C32A3EADA868561EFD9 \n \
+         0: cs:Connected ro:Primary/Primary ds:UpToDate/UpToDate C r-----\n    \
+         ns:10 nr:65626 dw:65637 dr:1009 al:11 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0\n \
+         1: cs:WFConnection ro:Primary/Unknown ds:UpToDate/DUnknown C s-----\n \
+         2: cs:StandAlone ro:Secondary/Unknown ds:UpToDate/DUnknown   r-----\n \
+         3: cs:Unconfigured\n\
+         10: cs:SyncTarget ro:Secondary/Primary ds:Inconsistent/UpToDate C r-----\n",
+    )
+    .unwrap();
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "STORPKG_CONVERGE_LIBRARY=1; . {SCRIPT}; PROC_DRBD={}; for m in 0 1 2 3 4 10; do drbd_read $m; echo \"$m $CS $RO $DS $SUSP\"; done",
+            proc.display()
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "0 Connected Primary/Primary UpToDate/UpToDate 0\n\
+         1 WFConnection Primary/Unknown UpToDate/DUnknown 1\n\
+         2 StandAlone Secondary/Unknown UpToDate/DUnknown 0\n\
+         3 Unconfigured - - 0\n\
+         4 Unconfigured - - 0\n\
+         10 SyncTarget Secondary/Primary Inconsistent/UpToDate 0\n",
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]

@@ -344,7 +344,10 @@ fn drbdadm_parses(site: &Site) {
                 .map(|r| format!("--c-fill-target={r}"))
                 .unwrap_or_default(),
             "--allow-two-primaries",
-            "--fencing=resource-only",
+            &format!(
+                "--fencing={}",
+                site.drbd.resources.iter().find(mine).unwrap().fencing
+            ),
         ] {
             assert!(
                 out.contains(want),

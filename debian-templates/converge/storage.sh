@@ -110,13 +110,23 @@ signatures() {
     printf '%s %s' "$_s1" "$_s2" | tr ' ' '\n' | sed '/^$/d' | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
-# drbd_read MINOR: CS, RO, DS from /proc/drbd (CS=Unconfigured when the
+# DRBD's state (tests that source this file point it elsewhere).
+PROC_DRBD=/proc/drbd
+
+# drbd_read MINOR: CS, RO, DS, SUSP from /proc/drbd (CS=Unconfigured when the
 # minor is not configured).
 drbd_read() {
-    _line=$(sed -n "s/^ *$1: //p" /proc/drbd 2>/dev/null)
-    CS=$(printf '%s\n' "$_line" | sed -n 's/.*cs:\([^ ]*\).*/\1/p')
-    RO=$(printf '%s\n' "$_line" | sed -n 's/.*ro:\([^ ]*\).*/\1/p')
-    DS=$(printf '%s\n' "$_line" | sed -n 's/.*ds:\([^ ]*\).*/\1/p')
+    # " 0: cs:Connected ro:Primary/Primary ds:UpToDate/UpToDate C r-----":
+    # after ds, the protocol (blank when StandAlone) and the first flag, r
+    # (I/O running) or s (suspended: fencing resource-and-stonith waiting
+    # to know the peer's disk). One sed: a no-op converge reads this often.
+    CS='' RO='' DS='' _flag=''
+    read -r CS RO DS _flag <<EOF
+$(sed -n -e "s/^ *$1: cs:\([^ ]*\) ro:\([^ ]*\) ds:\([^ ]*\) . \(.\).*/\1 \2 \3 \4/p" \
+    -e "s/^ *$1: cs:\([^ ]*\) *\$/\1/p" "$PROC_DRBD" 2>/dev/null)
+EOF
+    SUSP=0
+    [ "$_flag" = s ] && SUSP=1
     CS=${CS:-Unconfigured} RO=${RO:--} DS=${DS:--}
 }
 
@@ -401,7 +411,7 @@ drbd_settle() {
 }
 
 drbd_progress() {
-    sed -n "/^ *$1: /,/^ *[0-9]*: /p" /proc/drbd | sed -n 's/.*sync.ed: *\([0-9.]*%\).*/\1/p' | head -n 1
+    sed -n "/^ *$1: /,/^ *[0-9]*: /p" "$PROC_DRBD" | sed -n 's/.*sync.ed: *\([0-9.]*%\).*/\1/p' | head -n 1
 }
 
 # drbd_wait_uptodate MINOR SECONDS: until the local disk is UpToDate.
@@ -739,7 +749,9 @@ status() {
         _name=$(item DRBD "$_i" NAME)
         drbd_read "$(item DRBD "$_i" MINOR)"
         _i=$((_i + 1))
-        if [ "$CS" = Connected ] && [ "$RO" = Primary/Primary ] && [ "$DS" = UpToDate/UpToDate ]; then
+        if [ "$SUSP" = 1 ]; then
+            bad drbd "$_name" "$CS $RO $DS, I/O FROZEN" "fencing: its peer is not known to be outdated; see 'journalctl -t $PROG' (fence-peer) for what to check and run"
+        elif [ "$CS" = Connected ] && [ "$RO" = Primary/Primary ] && [ "$DS" = UpToDate/UpToDate ]; then
             row drbd "$_name" "$CS $RO $DS"
         else
             bad drbd "$_name" "$CS $RO $DS" "want Connected Primary/Primary UpToDate/UpToDate"
@@ -829,14 +841,16 @@ status() {
 
 # --- DRBD handlers -------------------------------------------------------------
 
-# fence-peer: DRBD's fence-peer handler (fencing resource-only), run when
-# this node is or becomes Primary and does not know its peer's disk. It
-# tries to outdate the peer's disk over the admin network (the replication
-# link is what failed); DRBD reads the exit status:
+# fence-peer: DRBD's fence-peer handler, run when this node is or becomes
+# Primary and has lost its peer without knowing the peer's disk. It tries to
+# outdate the peer's disk over the admin network (the replication link is
+# what failed); DRBD reads the exit status:
 #   4  the peer's disk is Outdated (done here, or it already was)
 #   5  the peer is unreachable on the admin network too: assumed down
-#   1  the peer is up but its disk could not be outdated: DRBD refuses to
-#      promote this node; a Primary carries on (resource-only fencing)
+#   1  the peer is up but its disk could not be outdated (it is Primary, or
+#      root has no ssh trust): with resource-and-stonith, DRBD keeps this
+#      node's I/O frozen until the link is back or the admin decides; with
+#      resource-only, a Primary writes on (and a Secondary is not promoted)
 fence_peer() {
     _res=${DRBD_RESOURCE:-}
     case "$_res" in
@@ -846,11 +860,12 @@ fence_peer() {
             ;;
     esac
     # The resource's own peer (a node of a bigger site has several).
-    _peer='' _padm=''
+    _peer='' _padm='' _fencing=''
     _i=1
     while [ "$_i" -le "$DRBD_COUNT" ]; do
         if [ "$(item DRBD "$_i" NAME)" = "$_res" ]; then
             _peer=$(item DRBD "$_i" PEER) _padm=$(item DRBD "$_i" PEER_ADMIN)
+            _fencing=$(item DRBD "$_i" FENCING)
         fi
         _i=$((_i + 1))
     done
@@ -867,7 +882,11 @@ fence_peer() {
         exit 4
     fi
     if peer_alive "$_padm"; then
-        say "fence-peer $_res: $_peer is up on the admin network ($_padm) but its disk could not be outdated (no ssh trust for root, or it is Primary): not declaring it down. Check the replication link and 'drbdadm status $_res' on both nodes"
+        if [ "$_fencing" = resource-and-stonith ]; then
+            say "fence-peer $_res: $_peer is up on the admin network ($_padm) but its disk could not be outdated (no ssh trust for root, or it is Primary): I/O on $_res stays frozen here, so the two copies cannot diverge. It resumes by itself when the replication link is back: check the link ('drbdadm status $_res' on both nodes). To go on without $_peer: make sure it is off (or run 'drbdadm outdate $_res' there), then run 'drbdadm resume-io $_res' here"
+        else
+            say "fence-peer $_res: $_peer is up on the admin network ($_padm) but its disk could not be outdated (no ssh trust for root, or it is Primary): not declaring it down. Check the replication link and 'drbdadm status $_res' on both nodes"
+        fi
         exit 1
     fi
     say "fence-peer $_res: $_peer does not answer on the admin network ($_padm) either: assumed down"

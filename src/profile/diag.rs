@@ -182,7 +182,7 @@ pub mod codes {
         ),
         (
             "dual-primary-without-fencing",
-            "warning: allow-two-primaries with fencing dont-care",
+            "warning: allow-two-primaries without fencing resource-and-stonith",
         ),
         (
             "shared-link",

@@ -306,16 +306,26 @@ fn site_checks(
         }
     }
     // Warnings.
-    if drbd.resources.iter().any(|r| r.allow_two_primaries) && fencing.value == "dont-care" {
+    if drbd.resources.iter().any(|r| r.allow_two_primaries)
+        && fencing.value != "resource-and-stonith"
+    {
         let span = if fencing.span.is_empty() {
             site_span.start..site_span.start + 1
         } else {
             fencing.span.clone()
         };
+        let (title, help) = if fencing.value == "dont-care" {
+            ("dual-primary DRBD without fencing", "the DRBD user guide calls this \"a very bad idea\": use `fencing = \"resource-and-stonith\"`")
+        } else {
+            ("dual-primary DRBD with resource-only fencing", "if only the replication link fails, both Primaries write on and the OCFS2 copies diverge: use `fencing = \"resource-and-stonith\"` (I/O waits until the peer is outdated, unreachable or back)")
+        };
         cx.d.push(
-            diag::Diagnostic::warning("dual-primary-without-fencing", span, "dual-primary DRBD without fencing")
-                .label("allow-two-primaries with fencing dont-care")
-                .help("the DRBD user guide calls this \"a very bad idea\": use `fencing = \"resource-only\"`"),
+            diag::Diagnostic::warning("dual-primary-without-fencing", span, title)
+                .label(format!(
+                    "allow-two-primaries with fencing {}",
+                    fencing.value
+                ))
+                .help(help),
         );
     }
     if let Some(o) = ocfs2 {

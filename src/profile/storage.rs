@@ -77,7 +77,10 @@ pub fn drbd(
         resync: Resync::default(),
         resources: Vec::new(),
     };
-    let mut fencing_span = Sp::new("resource-only".to_string(), 0..0);
+    // Dual-primary (the default) needs resource-and-stonith: a Primary that
+    // loses its peer freezes I/O until the fence-peer handler knows the
+    // peer cannot write (DRBD user guide); single-primary, resource-only.
+    let mut fencing_span = Sp::new("resource-and-stonith".to_string(), 0..0);
     let Some(mut t) = t else {
         return (drbd, fencing_span);
     };
@@ -162,6 +165,9 @@ pub fn drbd(
         "discard-secondary",
     );
     let sb2 = pick(cx, sb2, "after-sb-2pri policy", AFTER_SB_2PRI, "disconnect");
+    if two.as_ref().is_some_and(|t| !t.value) {
+        fencing_span.value = "resource-only".into();
+    }
     if let Some(f) = fencing {
         if cx.one_of(&f, "fencing policy", FENCING) {
             fencing_span = f;
