@@ -226,6 +226,55 @@ nfs_check() {
     log "NFS: torchio mounted fiori's export /vol/ocfs2-small/home and read fiori's file"
 }
 
+# frozen_count NODE: how many of NODE's resources are Primary with I/O
+# suspended ("s" flag) by DRBD's fencing.
+frozen_count() {
+    on "$1" "grep -Ec '^ *[0-9]+: cs:[A-Za-z]+ ro:Primary/[A-Za-z]+ ds:UpToDate/[A-Za-z]+ . s' /proc/drbd" 2>/dev/null || true
+}
+
+# link_failure: the replication link fails while both nodes are Primary
+# and the admin LAN stays up (the case resource-only fencing let diverge).
+# DRBD freezes I/O on both; each fence-peer finds its peer up on the admin
+# network and cannot outdate it, so I/O stays frozen: a write waits rather
+# than landing on one copy only. When the link is back, DRBD reconnects,
+# resumes I/O with no split brain, and the write reaches both copies. The
+# link is down for less than o2cb's heartbeat timeout (60 s at threshold
+# 31), after which o2cb would fence a node whose heartbeat I/O is frozen.
+link_failure() {
+    local tok=$RANDOM$RANDOM t0=$SECONDS dev n
+    dev=$(on fiori "ip -o -4 addr show to 10.11.12.0/24 | awk '{ print \$2; exit }'")
+    [ -n "$dev" ] || die "fiori: no replication link device"
+    on fiori "ip link set dev $dev down"
+    until [ "$(frozen_count fiori)" = 2 ] && [ "$(frozen_count torchio)" = 2 ]; do
+        [ $((SECONDS - t0)) -lt 40 ] || { on fiori "ip link set dev $dev up"; show fiori; show torchio; die "the replication link failed but DRBD did not freeze I/O on both nodes within 40 s"; }
+        sleep 1
+    done
+    log "link failure: I/O frozen on both nodes after $((SECONDS - t0)) s (resource-and-stonith)"
+    # A write now waits for DRBD (in the background: it blocks until then).
+    on fiori "nohup sh -c 'echo $tok >/vol/ocfs2-small/during-freeze && sync /vol/ocfs2-small/during-freeze && : >/run/during-freeze.done' </dev/null >/dev/null 2>&1 &"
+    for n in fiori torchio; do
+        on "$n" "journalctl -t $SITE-storage --no-pager | grep -q 'stays frozen here'" ||
+            { on fiori "ip link set dev $dev up"; die "$n: no fence-peer message about the frozen I/O in the journal"; }
+    done
+    on fiori "$SITE-storage status" >"$WORK/fiori.frozen.status" 2>&1 && die "fiori: status exits 0 with I/O frozen"
+    grep -q 'I/O FROZEN' "$WORK/fiori.frozen.status" || { cat "$WORK/fiori.frozen.status" >&2; die "fiori: status does not say I/O FROZEN"; }
+    sleep 3
+    on fiori "[ ! -e /run/during-freeze.done ]" || die "fiori: a write completed while DRBD's I/O was frozen"
+    on fiori "ip link set dev $dev up"
+    log "link failure: the write waits while frozen; status says I/O FROZEN; link up again after $((SECONDS - t0)) s"
+    wait_dual_primary fiori 90
+    wait_dual_primary torchio 30
+    local w=0
+    until on fiori "[ -e /run/during-freeze.done ]"; do
+        [ "$w" -lt 30 ] || die "fiori: the write made during the freeze never completed"
+        sleep 1
+        w=$((w + 1))
+    done
+    on torchio "cat /vol/ocfs2-small/during-freeze" | grep -qx "$tok" || die "torchio does not read the write made during the freeze"
+    on fiori "journalctl -k --no-pager | grep -qi 'split-brain'" && die "fiori: DRBD saw a split brain after the link came back"
+    log "TIMING link failure → frozen → link back → dual-primary again, the frozen write on both: $((SECONDS - t0)) s"
+}
+
 # upgrade_changed: version 1.1 of the site, built into the same output,
 # with the manual unison step done as the packages ask (the client's key
 # and the server's host key in the profile) and a changed sysctl value;
@@ -357,6 +406,8 @@ scenario_pair() {
 
     assert_pinned_and_tuned
     nfs_check
+    link_failure
+    canaries_check "a replication link failure"
 
     on fiori "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall -o Dpkg::Use-Pty=0 /root/$SITE-storage-fiori_*.deb" >>"$WORK/fiori.install.log" 2>&1 ||
         [ "$VM_INSTALL" = files ] || die "fiori: reinstall failed"
