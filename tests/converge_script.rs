@@ -141,11 +141,11 @@ impl Stubs {
 
 /// Runs the fence-peer handler with `ssh`, `ping` and the TCP probe
 /// replaced by stubs on PATH (nothing is ever sent to the profile's
-/// addresses from here): `ssh_ok` says whether `ssh root@PEER drbdadm
-/// outdate` succeeds, `ping_ok` whether the peer answers a ping, `probe`
+/// addresses from here): `ssh_rc` is what `ssh root@PEER drbdadm outdate`
+/// exits with (drbdadm's 0, 5 or 17; ssh's 255), `ping_ok` whether the peer answers a ping, `probe`
 /// what the probe of the peer's ssh port prints/returns.
-fn fence(resource: &str, ssh_ok: bool, ping_ok: bool, probe: &str) -> (i32, String) {
-    fence_on(&common::pasta(), "fiori", resource, ssh_ok, ping_ok, probe)
+fn fence(resource: &str, ssh_rc: i32, ping_ok: bool, probe: &str) -> (i32, String) {
+    fence_on(&common::pasta(), "fiori", resource, ssh_rc, ping_ok, probe)
 }
 
 /// `fence` on `node` of `site`.
@@ -153,7 +153,7 @@ fn fence_on(
     site: &storpkg::model::Site,
     node: &str,
     resource: &str,
-    ssh_ok: bool,
+    ssh_rc: i32,
     ping_ok: bool,
     probe: &str,
 ) -> (i32, String) {
@@ -164,11 +164,7 @@ fn fence_on(
     let log = dir.path().join("calls");
     stubs.add(
         "ssh",
-        &format!(
-            "echo \"ssh $*\" >>{}\nexit {}",
-            log.display(),
-            if ssh_ok { 0 } else { 255 }
-        ),
+        &format!("echo \"ssh $*\" >>{}\nexit {ssh_rc}", log.display(),),
     );
     // timeout SECONDS CMD...: the probe is `timeout 3 bash -c ...`.
     stubs.add(
@@ -195,28 +191,23 @@ fn fence_on(
 #[test]
 fn fence_peer_outdates_over_the_admin_network_or_says_what_it_knows() {
     // ssh trust: the peer's disk is outdated over the admin address.
-    let (code, out) = fence("drbd0", true, false, "exit 0");
+    let (code, out) = fence("drbd0", 0, false, "exit 0");
     assert_eq!(code, 4, "{out}");
     assert!(
         out.contains("root@192.168.1.7 drbdadm outdate drbd0"),
         "{out}"
     );
     // No ssh trust, but the peer answers (refused or open): never "down".
-    let (code, out) = fence(
-        "drbd0",
-        false,
-        false,
-        "echo 'Connection refused' >&2; exit 1",
-    );
+    let (code, out) = fence("drbd0", 255, false, "echo 'Connection refused' >&2; exit 1");
     assert_eq!(code, 1, "{out}");
     // pasta's fencing is resource-and-stonith: I/O stays frozen here, and
     // the message says how it ends.
     assert!(out.contains("stays frozen here"), "{out}");
     assert!(out.contains("drbdadm resume-io drbd0"), "{out}");
-    let (code, out) = fence("drbd0", false, false, "exit 0");
+    let (code, out) = fence("drbd0", 255, false, "exit 0");
     assert_eq!(code, 1, "{out}");
     // It answers a ping (whatever its ssh port does): never "down".
-    let (code, out) = fence("drbd0", false, true, "exit 124");
+    let (code, out) = fence("drbd0", 255, true, "exit 124");
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("ping -n -q -c 1 -W 2 192.168.1.7"), "{out}");
     assert!(out.contains("stays frozen here"), "{out}");
@@ -225,16 +216,35 @@ fn fence_peer_outdates_over_the_admin_network_or_says_what_it_knows() {
     for r in &mut only.drbd.resources {
         r.fencing = "resource-only".into();
     }
-    let (code, out) = fence_on(&only, "fiori", "drbd0", false, true, "exit 124");
+    let (code, out) = fence_on(&only, "fiori", "drbd0", 255, true, "exit 124");
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("not declaring it down"), "{out}");
     assert!(!out.contains("frozen"), "{out}");
-    // Nothing answers within the probe's time: assumed down.
-    let (code, out) = fence("drbd0", false, false, "exit 124");
+    // Nothing answers within the probe's time: the initialiser (fiori)
+    // takes it for down.
+    let (code, out) = fence("drbd0", 255, false, "exit 124");
     assert_eq!(code, 5, "{out}");
     assert!(out.contains("assumed down"), "{out}");
+    // torchio cannot tell a dead fiori from a cut network: with
+    // resource-and-stonith only the initialiser goes on alone.
+    let pasta = common::pasta();
+    let (code, out) = fence_on(&pasta, "torchio", "drbd0", 255, false, "exit 124");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("only the initialiser goes on alone"), "{out}");
+    assert!(out.contains("ping -n -q -c 1 -W 2 192.168.1.6"), "{out}");
+    // With resource-only it does (nothing freezes there anyway).
+    let (code, out) = fence_on(&only, "torchio", "drbd0", 255, false, "exit 124");
+    assert_eq!(code, 5, "{out}");
+    // drbdadm outdate on the peer: 17, it is Primary: frozen, never down.
+    let (code, out) = fence("drbd0", 17, false, "exit 124");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("is Primary and refuses"), "{out}");
+    assert!(!out.contains("ping "), "{out}");
+    // 5: its disk is Inconsistent or worse: it cannot take over.
+    let (code, out) = fence("drbd0", 5, false, "exit 124");
+    assert_eq!(code, 3, "{out}");
     // Only DRBD runs it: a resource name that is not one is refused.
-    let (code, out) = fence("drbd0; reboot", true, false, "exit 0");
+    let (code, out) = fence("drbd0; reboot", 0, false, "exit 0");
     assert_eq!(code, 1, "{out}");
     assert!(!out.contains("ssh "), "{out}");
 }
@@ -280,16 +290,16 @@ fn drbd_read_takes_state_and_frozen_io_from_proc_drbd() {
 fn fence_peer_reaches_the_resources_own_peer_on_a_three_node_site() {
     // alpha pairs with beta for r0 and with gamma for r1.
     let site = common::trio();
-    let (code, out) = fence_on(&site, "alpha", "r1", true, false, "exit 0");
+    let (code, out) = fence_on(&site, "alpha", "r1", 0, false, "exit 0");
     assert_eq!(code, 4, "{out}");
     assert!(out.contains("root@10.0.0.13 drbdadm outdate r1"), "{out}");
     assert!(out.contains("the disk of gamma outdated"), "{out}");
-    let (code, out) = fence_on(&site, "alpha", "r0", false, true, "exit 124");
+    let (code, out) = fence_on(&site, "alpha", "r0", 255, true, "exit 124");
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("ping -n -q -c 1 -W 2 10.0.0.12"), "{out}");
     assert!(out.contains("beta is up"), "{out}");
     // A resource this node does not have: no peer to fence.
-    let (code, out) = fence_on(&site, "beta", "r1", true, false, "exit 0");
+    let (code, out) = fence_on(&site, "beta", "r1", 0, false, "exit 0");
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("no DRBD resource r1"), "{out}");
     assert!(!out.contains("ssh "), "{out}");
@@ -313,7 +323,7 @@ fn settle(state: &str, fresh: bool, gi: &str, ping_ok: bool) -> (String, String)
     stubs.add(
         "drbdadm",
         &format!(
-            "echo \"drbdadm $*\" >>{dd}/calls\ncase \"$1\" in\n get-gi) cat {dd}/gi ;;\n new-current-uuid) echo 'Connected Secondary/Secondary UpToDate/UpToDate' >{dd}/state ;;\nesac\nexit 0"
+            "echo \"drbdadm $*\" >>{dd}/calls\ncase \"$1\" in\n get-gi) cat {dd}/gi ;;\n new-current-uuid) echo 'Connected Secondary/Secondary UpToDate/UpToDate' >{dd}/state ;;\n primary) [ \"$2\" = --force ] || ! grep -q '^WFConnection' {dd}/state || exit 11 ;;\nesac\nexit 0"
         ),
     );
     stubs.ping(&d.join("calls"), ping_ok);
@@ -470,6 +480,18 @@ fn drbd_fresh_pair_skips_the_initial_sync_and_uptodate_is_promoted() {
     assert!(!calls.contains("--force"), "{calls}{out}");
     // ...and remembered: metadata made later on this node is never fresh.
     assert!(out.contains("USED=yes"), "{out}");
+    // UpToDate but alone, and DRBD refuses the plain primary (fence-peer
+    // could not say the peer is outdated): waiting, not failed, not forced.
+    let (calls, out) = settle(
+        "WFConnection Secondary/Unknown UpToDate/DUnknown",
+        false,
+        USED_GI,
+        true,
+    );
+    assert!(calls.contains("drbdadm primary drbd0"), "{calls}{out}");
+    assert!(!calls.contains("--force"), "{calls}{out}");
+    assert!(out.contains("not promoted while torchio"), "{out}");
+    assert!(out.contains("WAITING=1 FAILED=0"), "{out}");
 }
 
 #[test]

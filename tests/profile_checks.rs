@@ -101,6 +101,7 @@ const CASES: &[Case] = &[
     ("a c-fill-target above 512 MiB", &[("[drbd]\n", "[drbd.resync]\nfill_target = \"1G\"\n\n[drbd]\n")], &["out-of-range"], "1G"),
     ("a c-plan-ahead above 30 s", &[("[drbd]\n", "[drbd.resync]\nplan_ahead = 301\n\n[drbd]\n")], &["out-of-range"], "301"),
     ("a resync rate that is not a size", &[("[drbd]\n", "[drbd.resync]\nrate = \"fast\"\n\n[drbd]\n")], &["bad-size"], "fast"),
+    ("a c-min-rate above c-max-rate", &[("[drbd]\n", "[drbd.resync]\nmax_rate = \"100M\"\nmin_rate = \"200M\"\n\n[drbd]\n")], &["out-of-range"], "200M"),
     ("a misspelt resync key", &[("[drbd]\n", "[drbd.resync]\nmax_rat = \"1G\"\n\n[drbd]\n")], &["unknown-key"], "max_rat"),
     ("a UID above 65533", &[("uid = 64055", "uid = 65535")], &["out-of-range"], "65535"),
     ("a GID below 100", &[("libvirt-qemu = 64055", "libvirt-qemu = 99")], &["out-of-range"], "99"),

@@ -381,8 +381,16 @@ drbd_settle() {
             fail "DRBD $_name is StandAlone ($_ro $_ds): it refused to connect to $_peer, perhaps after a split brain: not promoted. Check 'dmesg | grep drbd' and 'drbdadm status $_name' on both nodes; see the DRBD guide on split-brain recovery ('drbdadm connect --discard-my-data $_name' on the node whose changes are to be dropped, 'drbdadm connect $_name' on the other)"
             ;;
         */UpToDate/*)
-            act drbdadm primary "$_name" || fail "drbdadm primary $_name failed ($_cs $_ro $_ds): see 'dmesg | grep drbd'"
-            [ "$DRY" = 1 ] || { rm -f "$_mark"; : >"$(drbd_used_mark "$_name")"; }
+            if act drbdadm primary "$_name"; then
+                [ "$DRY" = 1 ] || { rm -f "$_mark"; : >"$(drbd_used_mark "$_name")"; }
+            elif [ "$_cs" != Connected ]; then
+                # DRBD asked fence-peer, which could not say that the peer's
+                # disk is outdated: not Primary alone (see the journal).
+                say "DRBD $_name: not promoted while $_peer is not connected and not known to be outdated (fencing; 'journalctl -t $PROG' says why): waiting for $_peer; the converge runs again every 2 minutes while waiting"
+                WAITING=1
+            else
+                fail "drbdadm primary $_name failed ($_cs $_ro $_ds): see 'dmesg | grep drbd'"
+            fi
             ;;
         WFConnection/Inconsistent/*)
             if [ "$_init" != 1 ] || [ ! -e "$_mark" ]; then
@@ -745,11 +753,13 @@ status() {
         if is_mounted "$_mp"; then row ext4 "$_mp" "mounted"; else bad ext4 "$_mp" "not mounted" "run '$PROG converge'"; fi
     done
     _i=1
+    _frozen_res=' '
     while [ "$_i" -le "$DRBD_COUNT" ]; do
         _name=$(item DRBD "$_i" NAME)
         drbd_read "$(item DRBD "$_i" MINOR)"
         _i=$((_i + 1))
         if [ "$SUSP" = 1 ]; then
+            _frozen_res="$_frozen_res$_name "
             bad drbd "$_name" "$CS $RO $DS, I/O FROZEN" "fencing: its peer is not known to be outdated; see 'journalctl -t $PROG' (fence-peer) for what to check and run"
         elif [ "$CS" = Connected ] && [ "$RO" = Primary/Primary ] && [ "$DS" = UpToDate/UpToDate ]; then
             row drbd "$_name" "$CS $RO $DS"
@@ -761,9 +771,20 @@ status() {
         if o2cb_online; then row o2cb "$OCFS2_CLUSTER" "online"; else bad o2cb "$OCFS2_CLUSTER" "offline" "systemctl start o2cb"; fi
     fi
     _i=1
+    # Nothing below reads a filesystem whose DRBD I/O is frozen (it would
+    # hang until the I/O resumes).
+    _frozen_mps=' '
     while [ "$_i" -le "$OCFS2_COUNT" ]; do
         _mp=$(item OCFS2 "$_i" MOUNTPOINT)
+        _res=$(item OCFS2 "$_i" RESOURCE)
         _i=$((_i + 1))
+        case "$_frozen_res" in
+            *" $_res "*)
+                _frozen_mps="$_frozen_mps$_mp "
+                if is_mounted "$_mp"; then row ocfs2 "$_mp" "mounted, I/O frozen ($_res)"; else bad ocfs2 "$_mp" "not mounted" "once $_res runs again, '$PROG converge'"; fi
+                continue
+                ;;
+        esac
         if is_mounted "$_mp"; then row ocfs2 "$_mp" "mounted ($(mounted_on "$_mp"))"; else bad ocfs2 "$_mp" "not mounted" "run '$PROG converge'"; fi
     done
     _i=1
@@ -771,6 +792,13 @@ status() {
         _path=$(item SHARE "$_i" PATH)
         _link=$(item SHARE "$_i" LINK)
         _exp=$(item SHARE "$_i" EXPORTED)
+        case "$_frozen_mps" in
+            *" $(item SHARE "$_i" ON) "*)
+                _i=$((_i + 1))
+                row share "$_path" "not read: I/O frozen"
+                continue
+                ;;
+        esac
         _i=$((_i + 1))
         if [ ! -d "$_path" ]; then
             bad share "$_path" "missing" "run '$PROG converge'"
@@ -846,11 +874,14 @@ status() {
 # outdate the peer's disk over the admin network (the replication link is
 # what failed); DRBD reads the exit status:
 #   4  the peer's disk is Outdated (done here, or it already was)
-#   5  the peer is unreachable on the admin network too: assumed down
-#   1  the peer is up but its disk could not be outdated (it is Primary, or
-#      root has no ssh trust): with resource-and-stonith, DRBD keeps this
-#      node's I/O frozen until the link is back or the admin decides; with
-#      resource-only, a Primary writes on (and a Secondary is not promoted)
+#   3  the peer's disk is Inconsistent or worse: it cannot take over
+#   5  the peer is unreachable on the admin network too: assumed down (with
+#      resource-and-stonith only on the initialiser: a cut network looks
+#      the same as a dead peer, and only one side may go on alone)
+#   1  otherwise (the peer is up and Primary, or root has no ssh trust):
+#      with resource-and-stonith, DRBD keeps this node's I/O frozen until
+#      the link is back or the admin decides; with resource-only, a Primary
+#      writes on; either way a Secondary is not promoted
 fence_peer() {
     _res=${DRBD_RESOURCE:-}
     case "$_res" in
@@ -860,12 +891,12 @@ fence_peer() {
             ;;
     esac
     # The resource's own peer (a node of a bigger site has several).
-    _peer='' _padm='' _fencing=''
+    _peer='' _padm='' _fencing='' _init=0
     _i=1
     while [ "$_i" -le "$DRBD_COUNT" ]; do
         if [ "$(item DRBD "$_i" NAME)" = "$_res" ]; then
             _peer=$(item DRBD "$_i" PEER) _padm=$(item DRBD "$_i" PEER_ADMIN)
-            _fencing=$(item DRBD "$_i" FENCING)
+            _fencing=$(item DRBD "$_i" FENCING) _init=$(item DRBD "$_i" INITIALISER)
         fi
         _i=$((_i + 1))
     done
@@ -873,20 +904,46 @@ fence_peer() {
         say "fence-peer $_res: this node has no DRBD resource $_res with a peer in its layout"
         exit 1
     fi
+    _frozen="I/O on $_res stays frozen here, so the two copies cannot diverge; it resumes by itself when the replication link is back (check it: 'drbdadm status $_res' on both nodes)"
     # With root's ssh trust to the peer (the admin's choice; storpkg does
-    # not set it up), outdate the peer's disk: it refuses when the peer is
-    # Primary or UpToDate and connected elsewhere, which is the answer.
-    if timeout 10 ssh -n -o BatchMode=yes -o ConnectTimeout=5 -o StrictHostKeyChecking=yes \
-        "root@$_padm" drbdadm outdate "$_res" >/dev/null 2>&1; then
-        say "fence-peer $_res: the disk of $_peer outdated over the admin network ($_padm)"
-        exit 4
-    fi
+    # not set it up), outdate the peer's disk. drbdadm outdate answers 17
+    # when the peer is Primary, 5 when its disk is Inconsistent or worse.
+    _rc=0
+    timeout 10 ssh -n -o BatchMode=yes -o ConnectTimeout=5 -o StrictHostKeyChecking=yes \
+        "root@$_padm" drbdadm outdate "$_res" >/dev/null 2>&1 || _rc=$?
+    case "$_rc" in
+        0)
+            say "fence-peer $_res: the disk of $_peer outdated over the admin network ($_padm)"
+            exit 4
+            ;;
+        5)
+            say "fence-peer $_res: the disk of $_peer is Inconsistent or worse ('drbdadm outdate' there says so): it cannot take over; going on"
+            exit 3
+            ;;
+        17)
+            if [ "$_fencing" = resource-and-stonith ]; then
+                say "fence-peer $_res: $_peer is Primary and refuses to be outdated: $_frozen. To go on without $_peer: stop its use of $_res (unmount, 'drbdadm secondary $_res' there), or make sure it is off, then run 'drbdadm resume-io $_res' here"
+            else
+                say "fence-peer $_res: $_peer is Primary and refuses to be outdated: not declaring it down. Check the replication link and 'drbdadm status $_res' on both nodes"
+            fi
+            exit 1
+            ;;
+    esac
+    # No answer from drbdadm there (no ssh trust: 255, or a timeout).
     if peer_alive "$_padm"; then
         if [ "$_fencing" = resource-and-stonith ]; then
-            say "fence-peer $_res: $_peer is up on the admin network ($_padm) but its disk could not be outdated (no ssh trust for root, or it is Primary): I/O on $_res stays frozen here, so the two copies cannot diverge. It resumes by itself when the replication link is back: check the link ('drbdadm status $_res' on both nodes). To go on without $_peer: make sure it is off (or run 'drbdadm outdate $_res' there), then run 'drbdadm resume-io $_res' here"
+            say "fence-peer $_res: $_peer is up on the admin network ($_padm) but its disk could not be outdated (no ssh trust for root?): $_frozen. To go on without $_peer: make sure it is off (or run 'drbdadm outdate $_res' there), then run 'drbdadm resume-io $_res' here"
         else
             say "fence-peer $_res: $_peer is up on the admin network ($_padm) but its disk could not be outdated (no ssh trust for root, or it is Primary): not declaring it down. Check the replication link and 'drbdadm status $_res' on both nodes"
         fi
+        exit 1
+    fi
+    # Silent on every network: down, or the networks between the two are.
+    # From here both look the same, and if both nodes went on alone the
+    # copies would diverge: with resource-and-stonith only the initialiser
+    # does; the other waits.
+    if [ "$_fencing" = resource-and-stonith ] && [ "$_init" != 1 ]; then
+        say "fence-peer $_res: $_peer answers on no network ($_padm): down, or cut off from this node; only the initialiser goes on alone when that is all it knows, so $_frozen. If $_peer is down for good, make sure it is off, then run 'drbdadm resume-io $_res' here (or, if this node was not Primary, 'drbdadm primary --force $_res' and '$PROG converge')"
         exit 1
     fi
     say "fence-peer $_res: $_peer does not answer on the admin network ($_padm) either: assumed down"

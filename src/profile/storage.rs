@@ -1318,11 +1318,15 @@ fn resync_of(cx: &mut Cx, mut t: Table) -> Resync {
     let max_rate = t.str(d, "max_rate");
     let min_rate = t.str(d, "min_rate");
     t.finish(d);
-    // A size in whole KiB within lo..=hi KiB, as DRBD writes it.
-    let mut kib = |v: Option<Sp<String>>, key: &str, lo: u64, hi: u64| -> Option<String> {
+    // A size in whole KiB within lo..=hi KiB (`0` where lo is 0), with
+    // its span and DRBD's spelling of it.
+    let mut kib = |v: Option<Sp<String>>, key: &str, lo: u64, hi: u64| {
         let v = v?;
-        let bytes = cx.size(&v)?;
-        let k = bytes / 1024;
+        let k = if lo == 0 && v.value == "0" {
+            0
+        } else {
+            cx.size(&v)? / 1024
+        };
         if k < lo || k > hi {
             cx.d.push(
                 Diagnostic::error(
@@ -1339,21 +1343,43 @@ fn resync_of(cx: &mut Cx, mut t: Table) -> Resync {
             );
             return None;
         }
-        Some(if k % (1024 * 1024) == 0 {
+        let text = if k == 0 {
+            "0".to_string()
+        } else if k % (1024 * 1024) == 0 {
             format!("{}G", k / (1024 * 1024))
         } else if k % 1024 == 0 {
             format!("{}M", k / 1024)
         } else {
             format!("{k}K")
-        })
+        };
+        Some((k, v.span.clone(), text))
     };
     const MAX: u64 = 4 << 20; // 4 GiB/s, in KiB
+    let rate = kib(rate, "rate", 1, MAX);
+    // 1 << 20 sectors of 512 bytes
+    let fill_target = kib(fill_target, "fill_target", 1, 512 * 1024);
+    let max_rate = kib(max_rate, "max_rate", 250, MAX);
+    // 0: resync I/O is never slowed for application I/O.
+    let min_rate = kib(min_rate, "min_rate", 0, MAX);
+    if let (Some((min, span, _)), Some((max, max_span, _))) = (&min_rate, &max_rate) {
+        if min > max {
+            cx.d.push(
+                Diagnostic::error(
+                    "out-of-range",
+                    span.clone(),
+                    "`drbd.resync.min_rate` is above `max_rate`",
+                )
+                .label(format!("{min} KiB/s is more than max_rate"))
+                .related(max_span.clone(), "the ceiling, set here")
+                .help("c-min-rate is the floor the controller keeps a resync at; it must not exceed c-max-rate"),
+            );
+        }
+    }
     Resync {
-        rate: kib(rate, "rate", 1, MAX),
+        rate: rate.map(|r| r.2),
         plan_ahead: plan_ahead.map(|p| p.value as u32),
-        // 1 << 20 sectors of 512 bytes
-        fill_target: kib(fill_target, "fill_target", 1, 512 * 1024),
-        max_rate: kib(max_rate, "max_rate", 250, MAX),
-        min_rate: kib(min_rate, "min_rate", 0, MAX),
+        fill_target: fill_target.map(|r| r.2),
+        max_rate: max_rate.map(|r| r.2),
+        min_rate: min_rate.map(|r| r.2),
     }
 }

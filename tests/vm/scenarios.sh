@@ -241,37 +241,60 @@ frozen_count() {
 # link is down for less than o2cb's heartbeat timeout (60 s at threshold
 # 31), after which o2cb would fence a node whose heartbeat I/O is frozen.
 link_failure() {
-    local tok=$RANDOM$RANDOM t0=$SECONDS dev n
+    local tok=$RANDOM$RANDOM t0=$SECONDS dev n since w
+    since=$(on fiori "date '+%Y-%m-%d %H:%M:%S'")
     dev=$(on fiori "ip -o -4 addr show to 10.11.12.0/24 | awk '{ print \$2; exit }'")
     [ -n "$dev" ] || die "fiori: no replication link device"
+    # Every way out of here brings the link back first.
+    link_die() { on fiori "ip link set dev $dev up" || true; show fiori; show torchio; die "$1"; }
     on fiori "ip link set dev $dev down"
     until [ "$(frozen_count fiori)" = 2 ] && [ "$(frozen_count torchio)" = 2 ]; do
-        [ $((SECONDS - t0)) -lt 40 ] || { on fiori "ip link set dev $dev up"; show fiori; show torchio; die "the replication link failed but DRBD did not freeze I/O on both nodes within 40 s"; }
+        [ $((SECONDS - t0)) -lt 30 ] || link_die "the replication link failed but DRBD did not freeze I/O on both nodes within 30 s"
         sleep 1
     done
     log "link failure: I/O frozen on both nodes after $((SECONDS - t0)) s (resource-and-stonith)"
+    # fence-peer runs after the freeze, in DRBD's own thread: wait for what
+    # it says (each node's peer answers on the admin LAN: it stays frozen).
+    for n in fiori torchio; do
+        w=0
+        until on "$n" "journalctl -t $SITE-storage --since '$since' --no-pager | grep -q 'stays frozen here'"; do
+            [ "$w" -lt 15 ] || link_die "$n: no fence-peer message about the frozen I/O in the journal"
+            sleep 1
+            w=$((w + 1))
+        done
+    done
+    # status says so, without touching the frozen devices' contents (a hung
+    # status would show as the host-side timeout).
+    local rc=0 pid
+    on fiori "$SITE-storage status" >"$WORK/fiori.frozen.status" 2>&1 &
+    pid=$!
+    w=0
+    while kill -0 "$pid" 2>/dev/null; do
+        [ "$w" -lt 60 ] || { kill "$pid"; link_die "fiori: '$SITE-storage status' hangs while I/O is frozen"; }
+        sleep 1
+        w=$((w + 1))
+    done
+    wait "$pid" || rc=$?
+    [ "$rc" != 0 ] || link_die "fiori: status exits 0 with I/O frozen"
+    grep -q 'I/O FROZEN' "$WORK/fiori.frozen.status" || { cat "$WORK/fiori.frozen.status" >&2; link_die "fiori: status does not say I/O FROZEN"; }
     # A write now waits for DRBD (in the background: it blocks until then).
     on fiori "nohup sh -c 'echo $tok >/vol/ocfs2-small/during-freeze && sync /vol/ocfs2-small/during-freeze && : >/run/during-freeze.done' </dev/null >/dev/null 2>&1 &"
-    for n in fiori torchio; do
-        on "$n" "journalctl -t $SITE-storage --no-pager | grep -q 'stays frozen here'" ||
-            { on fiori "ip link set dev $dev up"; die "$n: no fence-peer message about the frozen I/O in the journal"; }
-    done
-    on fiori "$SITE-storage status" >"$WORK/fiori.frozen.status" 2>&1 && die "fiori: status exits 0 with I/O frozen"
-    grep -q 'I/O FROZEN' "$WORK/fiori.frozen.status" || { cat "$WORK/fiori.frozen.status" >&2; die "fiori: status does not say I/O FROZEN"; }
     sleep 3
-    on fiori "[ ! -e /run/during-freeze.done ]" || die "fiori: a write completed while DRBD's I/O was frozen"
+    on fiori "[ ! -e /run/during-freeze.done ]" || link_die "fiori: a write completed while DRBD's I/O was frozen"
     on fiori "ip link set dev $dev up"
-    log "link failure: the write waits while frozen; status says I/O FROZEN; link up again after $((SECONDS - t0)) s"
+    log "link failure: fence-peer kept I/O frozen, status says I/O FROZEN, a write waits; link up again after $((SECONDS - t0)) s"
     wait_dual_primary fiori 90
     wait_dual_primary torchio 30
-    local w=0
+    w=0
     until on fiori "[ -e /run/during-freeze.done ]"; do
         [ "$w" -lt 30 ] || die "fiori: the write made during the freeze never completed"
         sleep 1
         w=$((w + 1))
     done
     on torchio "cat /vol/ocfs2-small/during-freeze" | grep -qx "$tok" || die "torchio does not read the write made during the freeze"
-    on fiori "journalctl -k --no-pager | grep -qi 'split-brain'" && die "fiori: DRBD saw a split brain after the link came back"
+    for n in fiori torchio; do
+        on "$n" "journalctl -k --since '$since' --no-pager | grep -qi 'split-brain'" && die "$n: DRBD saw a split brain after the link came back"
+    done
     log "TIMING link failure → frozen → link back → dual-primary again, the frozen write on both: $((SECONDS - t0)) s"
 }
 
