@@ -13,13 +13,23 @@ const SCRIPT: &str = concat!(
     "/debian-templates/converge/storage.sh"
 );
 
+/// True when `tool` is installed; a test without it skips locally and
+/// fails in CI (a skip there would pass unnoticed).
 fn have(tool: &str) -> bool {
-    Command::new("sh")
+    let found = Command::new("sh")
         .arg("-c")
         .arg(format!("command -v {tool}"))
         .output()
         .map(|o| o.status.success())
-        .unwrap_or(false)
+        .unwrap_or(false);
+    if !found {
+        eprintln!("SKIPPED: `{tool}` is not installed");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "`{tool}` is missing in CI"
+        );
+    }
+    found
 }
 
 #[test]
