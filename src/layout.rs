@@ -279,12 +279,17 @@ pub fn layout(site: &Site, node: &str) -> String {
 mod tests {
     use super::*;
 
-    fn pasta() -> Site {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/pasta.toml");
-        crate::profile::load(std::path::Path::new(path))
-            .expect("pasta.toml reads")
+    /// The valid site of the profile at `rel` (from the crate's root).
+    fn load(rel: &str) -> Site {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+        crate::profile::load(&path)
+            .unwrap_or_else(|_| panic!("{rel} reads"))
             .site
-            .expect("pasta.toml is valid")
+            .unwrap_or_else(|| panic!("{rel} is valid"))
+    }
+
+    fn pasta() -> Site {
+        load("profiles/pasta.toml")
     }
 
     /// Runs `sh -c` on the layout plus `script`, returning stdout.
@@ -392,11 +397,7 @@ printf 'shares %s unison %s %s cluster %s\n' "$SHARE_COUNT" "$UNISON_ROLE" "$UNI
 
     #[test]
     fn each_resource_names_its_own_peer_on_a_three_node_site() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/trio.toml");
-        let site = crate::profile::load(std::path::Path::new(path))
-            .expect("trio.toml reads")
-            .site
-            .expect("trio.toml is valid");
+        let site = load("tests/fixtures/trio.toml");
         let show = r#"printf '%s|' "$PEERS"
 i=1; while [ "$i" -le "$DRBD_COUNT" ]; do
   eval "printf '%s %s %s %s|' \"\$DRBD_${i}_NAME\" \"\$DRBD_${i}_PEER\" \"\$DRBD_${i}_PEER_ADMIN\" \"\$DRBD_${i}_PEER_ADDRESS\""
@@ -432,11 +433,7 @@ i=1; while [ "$i" -le "$OCFS2_COUNT" ]; do
 
     #[test]
     fn the_vm_suite_profile_has_a_layout_per_node() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vm/site.toml");
-        let site = crate::profile::load(std::path::Path::new(path))
-            .expect("tests/vm/site.toml reads")
-            .site
-            .expect("tests/vm/site.toml is valid");
+        let site = load("tests/vm/site.toml");
         for node in ["fiori", "torchio"] {
             let got = sh(
                 &layout(&site, node),

@@ -260,12 +260,19 @@ pub struct Resync {
 }
 
 impl Resync {
-    pub fn is_default(&self) -> bool {
-        self.rate.is_none()
-            && self.plan_ahead.is_none()
-            && self.fill_target.is_none()
-            && self.max_rate.is_none()
-            && self.min_rate.is_none()
+    /// The settings the profile set, as DRBD's `disk {}` options (name,
+    /// value) in a fixed order: what drbd.res writes and `check` shows.
+    pub fn options(&self) -> Vec<(&'static str, String)> {
+        [
+            ("resync-rate", self.rate.clone()),
+            ("c-plan-ahead", self.plan_ahead.map(|p| p.to_string())),
+            ("c-fill-target", self.fill_target.clone()),
+            ("c-max-rate", self.max_rate.clone()),
+            ("c-min-rate", self.min_rate.clone()),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name, v)))
+        .collect()
     }
 }
 

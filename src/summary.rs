@@ -82,20 +82,9 @@ pub fn summary(site: &Site, verbose: bool) -> String {
                 r.fencing
             );
         }
-        if !d.resync.is_default() {
-            let rs = &d.resync;
-            let parts: Vec<String> = [
-                rs.rate.as_ref().map(|v| format!("resync-rate {v}")),
-                rs.plan_ahead.map(|v| format!("c-plan-ahead {v}")),
-                rs.fill_target
-                    .as_ref()
-                    .map(|v| format!("c-fill-target {v}")),
-                rs.max_rate.as_ref().map(|v| format!("c-max-rate {v}")),
-                rs.min_rate.as_ref().map(|v| format!("c-min-rate {v}")),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
+        let resync = d.resync.options();
+        if !resync.is_empty() {
+            let parts: Vec<String> = resync.iter().map(|(n, v)| format!("{n} {v}")).collect();
             let _ = writeln!(w, "  resync: {}", parts.join(", "));
         }
     }

@@ -319,38 +319,21 @@ fn drbdadm_parses(site: &Site) {
             .env("DRBD_DRIVER_VERSION_OVERRIDE", "8.4.11"));
         let out = text(&o);
         assert!(o.status.success(), "{out}");
-        for want in [
-            &format!("--ping-timeout={}", site.drbd.ping_timeout),
-            &format!("--ping-int={}", site.drbd.ping_int),
-            &site
-                .drbd
-                .resync
-                .rate
-                .as_ref()
-                .map(|r| format!("--resync-rate={r}"))
-                .unwrap_or_default(),
-            &site
-                .drbd
-                .resync
-                .max_rate
-                .as_ref()
-                .map(|r| format!("--c-max-rate={r}"))
-                .unwrap_or_default(),
-            &site
-                .drbd
-                .resync
-                .fill_target
-                .as_ref()
-                .map(|r| format!("--c-fill-target={r}"))
-                .unwrap_or_default(),
-            "--allow-two-primaries",
-            &format!(
+        let resync = site.drbd.resync.options();
+        let wants = [
+            format!("--ping-timeout={}", site.drbd.ping_timeout),
+            format!("--ping-int={}", site.drbd.ping_int),
+            "--allow-two-primaries".to_string(),
+            format!(
                 "--fencing={}",
                 site.drbd.resources.iter().find(mine).unwrap().fencing
             ),
-        ] {
+        ]
+        .into_iter()
+        .chain(resync.iter().map(|(n, v)| format!("--{n}={v}")));
+        for want in wants {
             assert!(
-                out.contains(want),
+                out.contains(&want),
                 "drbdadm -d up {first} lacks {want}:\n{out}"
             );
         }

@@ -87,7 +87,16 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
             after_sb_2pri: res.after_sb_2pri.clone(),
             ping_int: site.drbd.ping_int,
             ping_timeout: site.drbd.ping_timeout,
-            resync: site.drbd.resync.clone(),
+            resync: site
+                .drbd
+                .resync
+                .options()
+                .into_iter()
+                .map(|(name, value)| DiskOption {
+                    name: name.to_string(),
+                    value,
+                })
+                .collect(),
             handlers: res.handlers.clone(),
             nodes,
         };

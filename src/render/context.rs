@@ -195,9 +195,16 @@ pub struct DrbdRes {
     pub after_sb_2pri: String,
     pub ping_int: u32,
     pub ping_timeout: u32,
-    pub resync: crate::model::Resync,
+    /// `disk {}` options of `[drbd.resync]` (`Resync::options`).
+    pub resync: Vec<DiskOption>,
     pub handlers: Vec<crate::model::Handler>,
     pub nodes: Vec<DrbdOn>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DiskOption {
+    pub name: String,
+    pub value: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -20,14 +20,18 @@ fn v(items: &[&str]) -> Vec<String> {
 pub const TEST_KEY: &str =
     "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZ0test\n-----END PGP PUBLIC KEY BLOCK-----\n";
 
-pub fn pasta() -> Site {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/pasta.toml");
-    let checked = storpkg::profile::load(std::path::Path::new(path))
-        .expect("profiles/pasta.toml is readable");
+/// The valid site of the profile at `rel` (from the crate's root).
+pub fn load(rel: &str) -> Site {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    let checked = storpkg::profile::load(&path).unwrap_or_else(|e| panic!("{rel}: {e:?}"));
     let report = checked.render_plain();
-    let mut site = checked
+    checked
         .site
-        .unwrap_or_else(|| panic!("profiles/pasta.toml is invalid:\n{report}"));
+        .unwrap_or_else(|| panic!("{rel} is invalid:\n{report}"))
+}
+
+pub fn pasta() -> Site {
+    let mut site = load("profiles/pasta.toml");
     site.repository.public_key = Some(TEST_KEY.to_string());
     site
 }
@@ -35,13 +39,7 @@ pub fn pasta() -> Site {
 /// The three-node site of tests/fixtures/trio.toml: alpha, the initialiser,
 /// pairs with beta (r0) and with gamma (r1).
 pub fn trio() -> Site {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/trio.toml");
-    let checked = storpkg::profile::load(std::path::Path::new(path))
-        .expect("tests/fixtures/trio.toml is readable");
-    let report = checked.render_plain();
-    checked
-        .site
-        .unwrap_or_else(|| panic!("tests/fixtures/trio.toml is invalid:\n{report}"))
+    load("tests/fixtures/trio.toml")
 }
 
 /// pasta with the unison keys known (the second build of the how-to).
