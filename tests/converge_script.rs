@@ -152,8 +152,9 @@ impl Stubs {
 /// Runs the fence-peer handler with `ssh`, `ping` and the TCP probe
 /// replaced by stubs on PATH (nothing is ever sent to the profile's
 /// addresses from here): `ssh_rc` is what `ssh root@PEER drbdadm outdate`
-/// exits with (drbdadm's 0, 5 or 17; ssh's 255), `ping_ok` whether the peer answers a ping, `probe`
-/// what the probe of the peer's ssh port prints/returns.
+/// exits with (drbdadm's 0, 5 or 17; ssh's 255), `ping_ok` whether the peer
+/// answers a ping, `probe` what the probe of the peer's ssh port
+/// prints/returns.
 fn fence(resource: &str, ssh_rc: i32, ping_ok: bool, probe: &str) -> (i32, String) {
     fence_on(&common::pasta(), "fiori", resource, ssh_rc, ping_ok, probe)
 }
@@ -174,7 +175,7 @@ fn fence_on(
     let log = dir.path().join("calls");
     stubs.add(
         "ssh",
-        &format!("echo \"ssh $*\" >>{}\nexit {ssh_rc}", log.display(),),
+        &format!("echo \"ssh $*\" >>{}\nexit {ssh_rc}", log.display()),
     );
     // timeout SECONDS CMD...: the probe is `timeout 3 bash -c ...`.
     stubs.add(

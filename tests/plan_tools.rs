@@ -90,10 +90,13 @@ fn packages(site: &Site) -> Vec<PackageSpec> {
     storpkg::plan::plan_site(site).expect("plan")
 }
 
+/// The package of pasta's `node`.
 fn node_package<'a>(pkgs: &'a [PackageSpec], node: &str) -> &'a PackageSpec {
-    pkgs.iter()
-        .find(|p| p.name.ends_with(&format!("-storage-{node}")))
-        .unwrap()
+    package(pkgs, &format!("pasta-storage-{node}"))
+}
+
+fn package<'a>(pkgs: &'a [PackageSpec], name: &str) -> &'a PackageSpec {
+    pkgs.iter().find(|p| p.name == name).unwrap()
 }
 
 fn file_text(spec: &PackageSpec, path: &str) -> String {
@@ -201,11 +204,10 @@ fn drbdadm_parses_every_node_resources() {
 }
 
 fn drbdadm_parses(site: &Site) {
-    let site = site.clone();
-    let pkgs = packages(&site);
+    let pkgs = packages(site);
     for node in &site.nodes {
         let mine = |r: &&storpkg::model::DrbdResource| r.nodes.contains(&node.name);
-        let spec = node_package(&pkgs, &node.name);
+        let spec = package(&pkgs, &node.package);
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         std::fs::create_dir(d.join("drbd.d")).unwrap();
