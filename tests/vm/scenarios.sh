@@ -27,7 +27,6 @@ prepare() {
     on "$1" 'pvs /dev/vdb >/dev/null 2>&1 || { pvcreate -q /dev/vdb && vgcreate -q vg0 /dev/vdb; }' >/dev/null
 }
 
-# install_node NODE: the node's packages, as VM_INSTALL says (see run).
 # local0_lines ROOT: the shell lines (run on a VM) that do what apt-setup
 # does for the preseed's local0 entry under ROOT ("" for the running system,
 # /target for the installer's target): the image's sources.list put aside,
@@ -40,6 +39,18 @@ local0_lines() {
         "${chroot}apt-get update -q -o Dpkg::Use-Pty=0"
 }
 
+# within SECONDS CMD...: run CMD every second until it succeeds (0), or
+# until SECONDS have passed (1).
+within() {
+    local limit=$1 t0=$SECONDS
+    shift
+    until "$@"; do
+        [ $((SECONDS - t0)) -lt "$limit" ] || return 1
+        sleep 1
+    done
+}
+
+# install_node NODE: the node's packages, as VM_INSTALL says (see run).
 install_node() {
     local n=$1 ids node
     ids=$(cd "$DEBS" && echo "$SITE"-storage-ids_*.deb)
@@ -231,6 +242,9 @@ nfs_check() {
 frozen_count() {
     on "$1" "grep -Ec '^ *[0-9]+: cs:[A-Za-z]+ ro:Primary/[A-Za-z]+ ds:UpToDate/[A-Za-z]+ . s' /proc/drbd" 2>/dev/null || true
 }
+frozen_on_both() {
+    [ "$(frozen_count fiori)" = 2 ] && [ "$(frozen_count torchio)" = 2 ]
+}
 
 # link_failure: the replication link fails while both nodes are Primary
 # and the admin LAN stays up (the case resource-only fencing let diverge).
@@ -241,39 +255,29 @@ frozen_count() {
 # link is down for less than o2cb's heartbeat timeout (60 s at threshold
 # 31), after which o2cb would fence a node whose heartbeat I/O is frozen.
 link_failure() {
-    local tok=$RANDOM$RANDOM t0=$SECONDS dev n since w
+    local tok=$RANDOM$RANDOM t0=$SECONDS dev n since
     since=$(on fiori "date '+%Y-%m-%d %H:%M:%S'")
     dev=$(on fiori "ip -o -4 addr show to 10.11.12.0/24 | awk '{ print \$2; exit }'")
     [ -n "$dev" ] || die "fiori: no replication link device"
     # Every way out of here brings the link back first.
     link_die() { on fiori "ip link set dev $dev up" || true; show fiori; show torchio; die "$1"; }
     on fiori "ip link set dev $dev down"
-    until [ "$(frozen_count fiori)" = 2 ] && [ "$(frozen_count torchio)" = 2 ]; do
-        [ $((SECONDS - t0)) -lt 30 ] || link_die "the replication link failed but DRBD did not freeze I/O on both nodes within 30 s"
-        sleep 1
-    done
+    within 30 frozen_on_both ||
+        link_die "the replication link failed but DRBD did not freeze I/O on both nodes within 30 s"
     log "link failure: I/O frozen on both nodes after $((SECONDS - t0)) s (resource-and-stonith)"
     # fence-peer runs after the freeze, in DRBD's own thread: wait for what
     # it says (each node's peer answers on the admin LAN: it stays frozen).
     for n in fiori torchio; do
-        w=0
-        until on "$n" "journalctl -t $SITE-storage --since '$since' --no-pager | grep -q 'stays frozen here'"; do
-            [ "$w" -lt 15 ] || link_die "$n: no fence-peer message about the frozen I/O in the journal"
-            sleep 1
-            w=$((w + 1))
-        done
+        within 15 on "$n" "journalctl -t $SITE-storage --since '$since' --no-pager | grep -q 'stays frozen here'" ||
+            link_die "$n: no fence-peer message about the frozen I/O in the journal"
     done
     # status says so, without touching the frozen devices' contents (a hung
     # status would show as the host-side timeout).
     local rc=0 pid
     on fiori "$SITE-storage status" >"$WORK/fiori.frozen.status" 2>&1 &
     pid=$!
-    w=0
-    while kill -0 "$pid" 2>/dev/null; do
-        [ "$w" -lt 60 ] || { kill "$pid"; link_die "fiori: '$SITE-storage status' hangs while I/O is frozen"; }
-        sleep 1
-        w=$((w + 1))
-    done
+    within 60 eval "! kill -0 $pid 2>/dev/null" ||
+        { kill "$pid"; link_die "fiori: '$SITE-storage status' hangs while I/O is frozen"; }
     wait "$pid" || rc=$?
     [ "$rc" != 0 ] || link_die "fiori: status exits 0 with I/O frozen"
     grep -q 'I/O FROZEN' "$WORK/fiori.frozen.status" || { cat "$WORK/fiori.frozen.status" >&2; link_die "fiori: status does not say I/O FROZEN"; }
@@ -285,12 +289,8 @@ link_failure() {
     log "link failure: fence-peer kept I/O frozen, status says I/O FROZEN, a write waits; link up again after $((SECONDS - t0)) s"
     wait_dual_primary fiori 90
     wait_dual_primary torchio 30
-    w=0
-    until on fiori "[ -e /run/during-freeze.done ]"; do
-        [ "$w" -lt 30 ] || die "fiori: the write made during the freeze never completed"
-        sleep 1
-        w=$((w + 1))
-    done
+    within 30 on fiori "[ -e /run/during-freeze.done ]" ||
+        die "fiori: the write made during the freeze never completed"
     on torchio "cat /vol/ocfs2-small/during-freeze" | grep -qx "$tok" || die "torchio does not read the write made during the freeze"
     for n in fiori torchio; do
         on "$n" "journalctl -k --since '$since' --no-pager | grep -qi 'split-brain'" && die "$n: DRBD saw a split brain after the link came back"
@@ -653,11 +653,8 @@ scenario_client() {
     # pub is on the unison volume of both nodes; autofs takes either.
     on fiori "echo $tok >/vol/pub/client-probe && sync"
     on torchio "echo $tok >/vol/pub/client-probe && sync"
-    local t0=$SECONDS
-    until on client "ypwhich" 2>/dev/null | grep -Eq '^(fiori|192\.168\.1\.6)'; do
-        [ $((SECONDS - t0)) -lt 60 ] || { on client "cat /etc/yp.conf; journalctl -b --no-pager -u ypbind | tail -n 20" >&2; die "client: ypbind did not bind to fiori"; }
-        sleep 2
-    done
+    within 60 on client "ypwhich 2>/dev/null | grep -Eq '^(fiori|192\.168\.1\.6)'" ||
+        { on client "cat /etc/yp.conf; journalctl -b --no-pager -u ypbind | tail -n 20" >&2; die "client: ypbind did not bind to fiori"; }
     on client "ypcat -k auto.staging" | grep -q '^pub -noatime,nfsvers=3 fiori.vmt.test,torchio.vmt.test:/vol/pub$' ||
         { on client "ypcat -k auto.staging" >&2; die "client: the NIS map auto.staging is not the site's"; }
     on client "cat /staging/pub/client-probe" | grep -qx "$tok" ||
