@@ -1,0 +1,4 @@
+//! apt: the site repository and Debian through the install server.
+
+pub(crate) mod plan;
+pub(crate) mod profile;

@@ -1,0 +1,4 @@
+//! Boot and the node-side command: the storage target, the converge units, `layout.sh`.
+
+pub(crate) mod plan;
+pub(crate) mod profile;

@@ -1,0 +1,1 @@
+//! The node-side command `/usr/sbin/SITE-storage`, assembled from the layers' shell files.

@@ -1,0 +1,4 @@
+//! DRBD: one resource file per replicated volume, its handlers and bring-up.
+
+pub(crate) mod plan;
+pub(crate) mod profile;

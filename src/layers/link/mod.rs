@@ -1,0 +1,4 @@
+//! The back-to-back replication link (ifupdown).
+
+pub(crate) mod plan;
+pub(crate) mod profile;

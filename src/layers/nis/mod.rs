@@ -1,0 +1,4 @@
+//! NIS: the nodes' binding and the `SITE-storage-nis` package's maps.
+
+pub(crate) mod plan;
+pub(crate) mod profile;

@@ -1,0 +1,4 @@
+//! OCFS2: the o2cb cluster, its debconf answers and the shared filesystems.
+
+pub(crate) mod plan;
+pub(crate) mod profile;

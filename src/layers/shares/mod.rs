@@ -1,0 +1,4 @@
+//! Shares: public symlinks, NFS exports, nfs.conf and libvirt pools.
+
+pub(crate) mod plan;
+pub(crate) mod profile;

@@ -1,0 +1,4 @@
+//! The node's system settings: sysctl, the caching resolver, /etc/hosts, the mail relay.
+
+pub(crate) mod plan;
+pub(crate) mod profile;

@@ -1,0 +1,4 @@
+//! unison: the one-way replicated volume, its keys, units and log.
+
+pub(crate) mod plan;
+pub(crate) mod profile;

@@ -1,0 +1,4 @@
+//! LVM volumes: ext4 and unison filesystems, their fstab entries and mountpoints.
+
+pub(crate) mod plan;
+pub(crate) mod profile;
