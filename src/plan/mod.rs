@@ -6,15 +6,14 @@
 //! [`crate::render`]; values reaching shell scripts pass `shell_quote`.
 //!
 //! Packages, in [`Site::package_names`] order:
-//! - [`ids`]: `<site>-storage-ids`, the pinned users and groups;
-//! - [`node`]: `<site>-storage-<node>`, one per storage node;
-//! - [`client`]: `<site>-storage-client`, the NFS clients' side;
-//! - [`nis`]: `<site>-storage-nis`, the NIS server's automount maps.
+//! - `layers::ids`: `<site>-storage-ids`, the pinned users and groups;
+//! - [`node`]: `<site>-storage-<node>`, one per storage node, folded from
+//!   the storage layers' [`contribution::Contribution`]s;
+//! - `layers::client`: `<site>-storage-client`, the NFS clients' side;
+//! - `layers::nis`: `<site>-storage-nis`, the NIS server's automount maps.
 
-pub mod client;
-mod common;
-pub mod ids;
-pub mod nis;
+pub(crate) mod common;
+pub(crate) mod contribution;
 pub mod node;
 
 use crate::model::Site;
@@ -64,10 +63,10 @@ pub fn plan_site_using(site: &Site, r: &Renderer) -> Result<Vec<PackageSpec>, Pl
     jobs.push(Job::Client);
     jobs.extend(site.nis.iter().map(Job::Nis));
     crate::par::map(&jobs, |job| match job {
-        Job::Ids => ids::plan(site, r),
+        Job::Ids => crate::layers::ids::plan::plan(site, r),
         Job::Node(node) => node::plan(site, node, r),
-        Job::Client => client::plan(site, r),
-        Job::Nis(nis) => nis::plan(site, nis, r),
+        Job::Client => crate::layers::client::plan::plan(site, r),
+        Job::Nis(nis) => crate::layers::nis::package::plan(site, nis, r),
     })
     .into_iter()
     .collect()

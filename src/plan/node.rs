@@ -1,33 +1,83 @@
 //! `<site>-storage-<node>`: the configuration half of the how-to on one
-//! storage node.
+//! storage node, folded from the storage layers' contributions.
 
 use super::common::*;
+use super::contribution::{script, Contribution, NodeCx};
 use super::PlanError;
-use crate::model::{Node, ShareOn, Signing, Site, VolumeKind};
-use crate::package::{ControlMember, Entry, PackageSpec};
+use crate::layers;
+use crate::model::{Node, Site};
+use crate::package::{ControlMember, PackageSpec};
 use crate::render::context::*;
 use crate::render::Renderer;
 
-/// Where the site repository's public key is shipped.
-pub fn keyring_path(site: &Site) -> String {
-    format!(
-        "/usr/share/keyrings/{}-storage-archive-keyring.asc",
-        site.name
-    )
-}
+/// One layer's part of a node package.
+type Layer = fn(&NodeCx, &mut Contribution) -> Result<(), PlanError>;
+
+/// The layers of a node package, in the order their parts are folded: the
+/// order of every list of the package (Depends, units, blocks, diversions,
+/// the maintainer script fragments at each marker). `layout.sh` keeps the
+/// same order ([`crate::layout`]).
+pub(crate) const LAYERS: &[(&str, Layer)] = &[
+    ("boot", layers::boot::plan::node),
+    ("volumes", layers::volumes::plan::node),
+    ("drbd", layers::drbd::plan::node),
+    ("ocfs2", layers::ocfs2::plan::node),
+    ("shares", layers::shares::plan::node),
+    ("unison", layers::unison::plan::node),
+    ("system", layers::system::plan::node),
+    ("link", layers::link::plan::node),
+    ("apt", layers::apt::plan::node),
+    ("nis", layers::nis::plan::node),
+];
+
+pub use layers::apt::plan::keyring_path;
 
 pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanError> {
     let pkg = node.package.as_str();
     if site.peer_of(&node.name).is_none() {
         return Err(PlanError::Model(format!("node {} has no peer", node.name)));
     }
-    let etc = etc_dir(site);
-    let state = state_dir(pkg);
-    let units = unit_dir(site.suite);
-    let command = command_path(site);
-    let mut spec = spec(
+    let cx = NodeCx {
         site,
+        node,
         pkg,
+        r,
+        units: unit_dir(site.suite),
+        command: command_path(site),
+        state: state_dir(pkg),
+        etc: etc_dir(site),
+    };
+    let mut c = Contribution::default();
+    for (_, layer) in LAYERS {
+        let mut part = Contribution::default();
+        layer(&cx, &mut part)?;
+        c.extend(part);
+    }
+    layers::volumes::plan::fstab_block(&cx, &mut c)?;
+
+    let mut spec = node_spec(site, node);
+    spec.depends = std::mem::take(&mut c.depends);
+    spec.depends.push("debconf (>= 0.5) | debconf-2.0".into());
+    spec.recommends = std::mem::take(&mut c.recommends);
+    spec.conflicts = std::mem::take(&mut c.conflicts);
+    super::contribution::add_files(&mut spec, &c);
+    let extra = [(
+        "no-manual-page",
+        cx.command.trim_start_matches('/').to_string(),
+    )];
+    if let Some((path, body)) = site_overrides(site, &spec, &extra) {
+        add_file(&mut spec, path, 0o644, body);
+    }
+    readme(&cx, &c, &mut spec)?;
+    scripts(&cx, c, &mut spec)?;
+    Ok(spec)
+}
+
+/// The node package's control fields but its relations.
+fn node_spec(site: &Site, node: &Node) -> PackageSpec {
+    spec(
+        site,
+        &node.package,
         format!(
             "{} storage node {}: DRBD, OCFS2, NFS, unison configuration",
             site.name, node.name
@@ -41,803 +91,70 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
              {command} converge.",
             node = node.name,
             site = site.name,
+            command = command_path(site),
         ),
-    );
+    )
+}
 
-    let mut diversions = Vec::new();
-    let mut displaced = Vec::new();
-    let mut blocks = Vec::new();
-    let mut block_names = Vec::new();
-
-    // DRBD: one file per resource, named after it.
-    for res in site
-        .drbd
-        .resources
-        .iter()
-        .filter(|r| r.nodes.contains(&node.name))
-    {
-        let vol = site.volume(&res.volume).ok_or_else(|| {
-            PlanError::Model(format!(
-                "DRBD resource {} has no volume {}",
-                res.name, res.volume
-            ))
-        })?;
-        let nodes = site
-            .nodes
-            .iter()
-            .filter(|n| res.nodes.contains(&n.name))
-            .map(|n| DrbdOn {
-                name: n.name.clone(),
-                disk: vol.device(&n.volume_group),
-                address: drbd_address(n.address_on(site.drbd.network), res.port),
-            })
-            .collect();
-        let ctx = DrbdRes {
-            site: site.name.clone(),
-            command: command_path(site),
-            name: res.name.clone(),
-            minor: res.minor,
-            wfc_timeout: site.drbd.wfc_timeout,
-            degr_wfc_timeout: site.drbd.degr_wfc_timeout,
-            fencing: res.fencing.clone(),
-            protocol: res.protocol.clone(),
-            allow_two_primaries: res.allow_two_primaries,
-            after_sb_0pri: res.after_sb_0pri.clone(),
-            after_sb_1pri: res.after_sb_1pri.clone(),
-            after_sb_2pri: res.after_sb_2pri.clone(),
-            ping_int: site.drbd.ping_int,
-            ping_timeout: site.drbd.ping_timeout,
-            resync: site
-                .drbd
-                .resync
-                .options()
-                .into_iter()
-                .map(|(name, value)| DiskOption {
-                    name: name.to_string(),
-                    value,
-                })
-                .collect(),
-            handlers: res.handlers.clone(),
-            nodes,
-        };
-        add_file(
-            &mut spec,
-            format!("/etc/drbd.d/{}.res", res.name),
-            0o644,
-            r.render("node/drbd.res", &ctx)?,
-        );
-    }
-
-    // OCFS2 cluster and o2cb's settings.
-    let mut o2cb = None;
-    if let Some(ocfs2) = &site.ocfs2 {
-        let ctx = ClusterConf {
-            cluster: ocfs2.cluster.clone(),
-            port: ocfs2.port,
-            nodes: site
-                .nodes
-                .iter()
-                .map(|n| Ocfs2Node {
-                    name: n.name.clone(),
-                    address: n.address_on(ocfs2.network).to_string(),
-                    number: n.ocfs2_number,
-                })
-                .collect(),
-        };
-        add_file(
-            &mut spec,
-            "/etc/ocfs2/cluster.conf",
-            0o644,
-            r.render("node/cluster.conf", &ctx)?,
-        );
-        o2cb = Some(O2cb {
-            cluster: ocfs2.cluster.clone(),
-            heartbeat_threshold: ocfs2.heartbeat_threshold,
-            idle_timeout_ms: ocfs2.idle_timeout_ms,
-            keepalive_delay_ms: ocfs2.keepalive_delay_ms,
-            reconnect_delay_ms: ocfs2.reconnect_delay_ms,
-        });
-    }
-
-    // fstab block and the mountpoints.
-    let mut entries = Vec::new();
-    let mut layout_dirs = Vec::new();
-    let mut layout_links = Vec::new();
-    for vol in site.volumes.iter().filter(|v| v.nodes.contains(&node.name)) {
-        if let (VolumeKind::Ext4 | VolumeKind::Unison, Some(mp)) = (vol.kind, &vol.mountpoint) {
-            let mut opts = if vol.mount_options.is_empty() {
-                vec!["defaults".to_string()]
-            } else {
-                vol.mount_options.clone()
-            };
-            opts.push("nofail".into());
-            entries.push(FstabEntry {
-                device: vol.device(&node.volume_group),
-                mountpoint: mp.clone(),
-                fstype: "ext4".into(),
-                options: opts.join(","),
-                pass: vol.fsck_pass,
-            });
-            layout_dirs.push(mp.clone());
-        }
-    }
-    if let Some(ocfs2) = &site.ocfs2 {
-        for fs in ocfs2
-            .filesystems
-            .iter()
-            .filter(|f| f.nodes.contains(&node.name))
-        {
-            // No `nofail`: mount.ocfs2 hands it to the kernel, which refuses
-            // the mount ("Unrecognized mount option", EINVAL; seen in the VM
-            // suite). `_netdev` keeps a failed mount out of local-fs.target.
-            // After the converge unit, which promotes the resource first
-            // (and mounts it itself: this unit then finds it mounted).
-            let mut opts: Vec<String> = vec![
-                "_netdev".into(),
-                "x-systemd.requires=o2cb.service".into(),
-                "x-systemd.requires=drbd.service".into(),
-                format!("x-systemd.after={}-storage-converge.service", site.name),
-            ];
-            opts.extend(fs.mount_options.iter().cloned());
-            entries.push(FstabEntry {
-                device: fs.device.clone(),
-                mountpoint: fs.mountpoint.clone(),
-                fstype: "ocfs2".into(),
-                options: opts.join(","),
-                // Never fsck at boot: the peer may have it mounted.
-                pass: 0,
-            });
-            layout_dirs.push(fs.mountpoint.clone());
-        }
-    }
-    let fstab_src = block_source(pkg, "fstab");
-    add_file(
-        &mut spec,
-        fstab_src.clone(),
-        0o644,
-        r.render(
-            "node/fstab",
-            &Fstab {
-                package: pkg.into(),
-                entries,
-            },
-        )?,
-    );
-    blocks.push(block("/etc/fstab", fstab_src, "bottom"));
-    block_names.push("/etc/fstab".to_string());
-
-    // /etc/hosts: localhost, the nodes without domain.
-    if !site.hosts.is_empty() {
-        let ctx = Hosts {
-            hosts: site
-                .hosts
-                .iter()
-                .map(|h| HostLine {
-                    address: h.address.to_string(),
-                    names: h.names.clone(),
-                })
-                .collect(),
-        };
-        let src = block_source(pkg, "hosts");
-        add_file(&mut spec, src.clone(), 0o644, r.render("node/hosts", &ctx)?);
-        let mut b = block("/etc/hosts", src, "top");
-        b.disable = true;
-        blocks.push(b);
-        block_names.push("/etc/hosts".to_string());
-    }
-
-    // Shares: public symlinks, exports of the real paths, libvirt pools.
-    let mut exports = Vec::new();
-    let mut pool_paths = Vec::new();
-    for share in site.shares.iter().filter(|s| s.nodes.contains(&node.name)) {
-        if let Some(link) = &share.link {
-            layout_links.push(LayoutLink {
-                path: link.clone(),
-                target: share.path.clone(),
-            });
-        }
-        let mountpoint = match &share.on {
-            ShareOn::Volume { name, .. } => site.volume(name).and_then(|v| v.mountpoint.clone()),
-            ShareOn::Ocfs2 { name } => site
-                .ocfs2
-                .as_ref()
-                .and_then(|o| o.filesystems.iter().find(|f| &f.name == name))
-                .map(|f| f.mountpoint.clone()),
-        }
-        .ok_or_else(|| {
-            PlanError::Model(format!(
-                "share {} is on {}, which has no mountpoint",
-                share.name,
-                share.on.name()
-            ))
-        })?;
-        if !share
-            .path
-            .starts_with(&format!("{}/", mountpoint.trim_end_matches('/')))
-        {
-            return Err(PlanError::Model(format!(
-                "share {} ({}) is not under {mountpoint}",
-                share.name, share.path
-            )));
-        }
-        if !share.exports.is_empty() {
-            exports.push(ExportLine {
-                path: share.path.clone(),
-                clients: share
-                    .exports
-                    .iter()
-                    .map(|c| format!("{}({})", c.clients, c.options.join(",")))
-                    .collect(),
-            });
-        }
-        if share.libvirt_pool.is_some() {
-            pool_paths.push(share.path.clone());
-        }
-    }
-    let exports_file = format!("/etc/exports.d/{}-storage.exports", site.name);
-    add_file(
-        &mut spec,
-        exports_file.clone(),
-        0o644,
-        r.render(
-            "node/exports",
-            &Exports {
-                package: pkg.into(),
-                exports,
-            },
-        )?,
-    );
-    let nfs_conf = format!("/etc/nfs.conf.d/{}-storage.conf", site.name);
-    let ctx = NfsConf {
-        package: pkg.into(),
-        manage_gids: if site.nfs.manage_gids { "y" } else { "n" }.into(),
-    };
-    add_file(
-        &mut spec,
-        nfs_conf.clone(),
-        0o644,
-        r.render("node/nfs.conf", &ctx)?,
-    );
-    if !pool_paths.is_empty() {
-        let ctx = LibvirtMounts {
-            package: pkg.into(),
-            paths: pool_paths,
-        };
-        let body = r.render("systemd/libvirtd-mounts.conf", &ctx)?;
-        add_file(
-            &mut spec,
-            format!("{units}/libvirtd.service.d/{}-storage.conf", site.name),
-            0o644,
-            body,
-        );
-    }
-
-    // Boot: a target of ours pulls in drbd.service and o2cb.service, which
-    // their packages leave disabled (deb-systemd-helper enables only a
-    // package's own units, on its first installation).
-    let target = format!("{}-storage.target", site.name);
-    let ctx = StorageTarget {
-        site: site.name.clone(),
-        package: pkg.into(),
-    };
-    add_file(
-        &mut spec,
-        format!("{units}/{target}"),
-        0o644,
-        r.render("systemd/storage.target", &ctx)?,
-    );
-    // The converge unit: the live half at every boot (enabled below with
-    // the target; never started by the postinst, which calls converge itself).
-    let converge_unit = format!("{}-storage-converge.service", site.name);
-    let ctx = ConvergeService {
-        site: site.name.clone(),
-        package: pkg.into(),
-        command: command.clone(),
-        target: target.clone(),
-    };
-    add_file(
-        &mut spec,
-        format!("{units}/{converge_unit}"),
-        0o644,
-        r.render("converge/converge.service", &ctx)?,
-    );
-    // While a converge ends waiting (exit 3), a timer runs it again.
-    let retry_service = format!("{}-storage-converge-retry.service", site.name);
-    let retry_timer = format!("{}-storage-converge-retry.timer", site.name);
-    let ctx = ConvergeRetry {
-        site: site.name.clone(),
-        package: pkg.into(),
-        prog: command.rsplit('/').next().unwrap_or_default().to_string(),
-        command: command.clone(),
-        converge_unit: converge_unit.clone(),
-        timer: retry_timer.clone(),
-    };
-    add_file(
-        &mut spec,
-        format!("{units}/{retry_service}"),
-        0o644,
-        r.render("converge/converge-retry.service", &ctx)?,
-    );
-    add_file(
-        &mut spec,
-        format!("{units}/{retry_timer}"),
-        0o644,
-        r.render("converge/converge-retry.timer", &ctx)?,
-    );
-
-    // Kernel settings.
-    let sysctl_file = format!("/etc/sysctl.d/60-{}-storage.conf", site.name);
-    let ctx = SysctlConf {
-        site: site.name.clone(),
-        package: pkg.into(),
-        sysctl: site.sysctl.clone(),
-    };
-    add_file(
-        &mut spec,
-        sysctl_file.clone(),
-        0o644,
-        r.render("node/sysctl.conf", &ctx)?,
-    );
-
-    // Resolver: unbound on 127.0.0.1, resolv.conf pointing at it.
-    let mut unbound_conf = None;
-    if site.resolver.caching {
-        let path = format!("/etc/unbound/unbound.conf.d/{}-storage.conf", site.name);
-        let ctx = UnboundConf {
-            package: pkg.into(),
-            forwarders: site
-                .resolver
-                .forwarders
-                .iter()
-                .map(|f| f.to_string())
-                .collect(),
-        };
-        add_file(
-            &mut spec,
-            path.clone(),
-            0o644,
-            r.render("node/unbound.conf", &ctx)?,
-        );
-        unbound_conf = Some(path);
-        displace(
-            &mut spec,
-            &mut diversions,
-            &mut displaced,
-            "/etc/resolv.conf",
-            pkg,
-            r.render(
-                "node/resolv.conf",
-                &ResolvConf {
-                    package: pkg.into(),
-                },
-            )?,
-        );
-    }
-
-    // apt: the site repository and Debian through the install server.
-    let signed_by = match &site.repository.signing {
-        Signing::Unsigned => None,
-        Signing::Gpg { key, .. } => {
-            let armored = site
-                .repository
-                .public_key
-                .clone()
-                .ok_or_else(|| PlanError::MissingPublicKey { key: key.clone() })?;
-            add_file(&mut spec, keyring_path(site), 0o644, armored);
-            Some(keyring_path(site))
-        }
-    };
-    let ctx = SiteSources {
-        site: site.name.clone(),
-        package: pkg.into(),
-        url: site.repository.url.clone(),
-        suite: site.suite.as_str().into(),
-        component: site.repository.component.clone(),
-        signed_by,
-    };
-    add_file(
-        &mut spec,
-        format!("/etc/apt/sources.list.d/{}-storage.sources", site.name),
-        0o644,
-        r.render("node/site.sources", &ctx)?,
-    );
-    if let Some(mirror) = &site.apt.mirror {
-        let ctx = DebianSources {
-            package: pkg.into(),
-            mirror: mirror.clone(),
-            security_mirror: site.apt.security_mirror.clone(),
-            suite: site.suite.as_str().into(),
-            components: "main non-free-firmware".into(),
-            keyring: "/usr/share/keyrings/debian-archive-keyring.gpg".into(),
-        };
-        add_file(
-            &mut spec,
-            format!(
-                "/etc/apt/sources.list.d/{}-storage-debian.sources",
-                site.name
-            ),
-            0o644,
-            r.render("node/debian.sources", &ctx)?,
-        );
-        // The installer's sources name the mirror by host name: moved aside
-        // (apt ignores `*.disabled` in sources.list.d silently).
-        diversions.push(diversion("/etc/apt/sources.list", pkg));
-        diversions.push(crate::render::context::Diversion {
-            path: "/etc/apt/sources.list.d/debian.sources".into(),
-            diverted: format!("/etc/apt/sources.list.d/debian.sources.{pkg}.disabled"),
-        });
-    }
-
-    // NIS binding.
-    let mut yp_conf = None;
-    if let Some(nis) = &site.nis {
-        let ctx = YpConf {
-            package: pkg.into(),
-            lines: vec![format!("domain {} server {}", nis.domain, nis.node_binding)],
-        };
-        let body = r.render("node/yp.conf", &ctx)?;
-        displace(
-            &mut spec,
-            &mut diversions,
-            &mut displaced,
-            "/etc/yp.conf",
-            pkg,
-            body,
-        );
-        yp_conf = Some(displaced_copy("/etc/yp.conf", pkg));
-    }
-
-    // The back-to-back replication link.
-    let mut interfaces_file = None;
-    if let Some(link) = &node.replication {
-        let path = format!("/etc/network/interfaces.d/{}-replication", site.name);
-        let ctx = Interfaces {
-            package: pkg.into(),
-            node: node.name.clone(),
-            interface: link.interface.clone(),
-            address: format!("{}/{}", link.address, link.prefix),
-            mtu: link.mtu,
-        };
-        add_file(
-            &mut spec,
-            path.clone(),
-            0o644,
-            r.render("node/interfaces", &ctx)?,
-        );
-        interfaces_file = Some(path);
-    }
-
-    // unison: the client runs the timer, the server authorises its key.
-    let mut timers = vec![target.clone(), converge_unit.clone(), retry_timer.clone()];
-    let mut stop_units = vec![retry_timer, retry_service];
-    let mut unison_client = None;
-    let mut authorized_keys_pending = None;
-    let mut purge_globs = Vec::new();
-    let mut depends = vec![
-        format!("{} (= {})", site.ids.package, site.version),
-        "drbd-utils".to_string(),
-        "lvm2".into(),
-        "nfs-kernel-server".into(),
-    ];
-    if site.ocfs2.is_some() {
-        depends.push("ocfs2-tools".into());
-    }
-    if let Some(u) = &site.unison {
-        let server = site
-            .node(&u.server)
-            .ok_or_else(|| PlanError::Model(format!("unison server {} is not a node", u.server)))?;
-        let client = site
-            .node(&u.client)
-            .ok_or_else(|| PlanError::Model(format!("unison client {} is not a node", u.client)))?;
-        if node.name == u.client || node.name == u.server {
-            depends.push("unison".into());
-        }
-        if node.name == u.client {
-            depends.push("openssh-client".into());
-            depends.push("logrotate".into());
-            let unison_dir = format!("{state}/unison");
-            let key = format!("{state}/ssh/id_ed25519");
-            let known_hosts = format!("{etc}/unison/known_hosts");
-            let service = format!("{}-storage-unison.service", site.name);
-            let timer = format!("{}-storage-unison.timer", site.name);
-            let root = format!("{}/", u.mountpoint.trim_end_matches('/'));
-            let b = |v: bool| if v { "true" } else { "false" }.to_string();
-            let prefs = vec![
-                ("owner", b(u.owner)),
-                ("group", b(u.group)),
-                ("perms", u.perms.to_string()),
-                ("times", b(u.times)),
-                ("auto", b(u.auto)),
-                ("batch", b(u.batch)),
-                ("terse", b(u.terse)),
-                ("confirmbigdel", b(u.confirmbigdel)),
-                ("fastcheck", b(u.fastcheck)),
-                ("prefer", u.prefer.clone()),
-                ("logfile", u.logfile.clone()),
-            ];
-            let ctx = UnisonPrf {
-                package: pkg.into(),
-                profile: u.profile.clone(),
-                server: server.name.clone(),
-                server_address: server.address_on(u.network).to_string(),
-                local_root: root.clone(),
-                remote_root: root.clone(),
-                key: key.clone(),
-                known_hosts: known_hosts.clone(),
-                unison_dir: unison_dir.clone(),
-                service: service.clone(),
-                timer: timer.clone(),
-                preferences: prefs
-                    .into_iter()
-                    .map(|(k, v)| Pref {
-                        key: k.into(),
-                        value: v,
-                    })
-                    .collect(),
-            };
-            let prf = format!("{etc}/unison/{}.prf", u.profile);
-            add_file(
-                &mut spec,
-                prf.clone(),
-                0o644,
-                r.render("node/unison.prf", &ctx)?,
-            );
-            // unison's archives (file metadata, no secrets): 0755 as
-            // policy wants for packaged directories.
-            spec.files.insert(unison_dir.clone(), Entry::dir());
-            spec.files.insert(
-                format!("{unison_dir}/{}.prf", u.profile),
-                Entry::symlink(prf),
-            );
-            if let Some(hk) = &u.server_host_key {
-                let ctx = KnownHosts {
-                    host: server.address_on(u.network).to_string(),
-                    key: hk.clone(),
-                };
-                add_file(
-                    &mut spec,
-                    known_hosts.clone(),
-                    0o644,
-                    r.render("node/known_hosts", &ctx)?,
-                );
-            }
-            let ctx = UnisonUnits {
-                site: site.name.clone(),
-                package: pkg.into(),
-                root: u.mountpoint.clone(),
-                server: server.name.clone(),
-                key: key.clone(),
-                known_hosts,
-                unison_dir,
-                profile: u.profile.clone(),
-                schedule: u.schedule.clone(),
-            };
-            add_file(
-                &mut spec,
-                format!("{units}/{service}"),
-                0o644,
-                r.render("systemd/unison.service", &ctx)?,
-            );
-            add_file(
-                &mut spec,
-                format!("{units}/{timer}"),
-                0o644,
-                r.render("systemd/unison.timer", &ctx)?,
-            );
-            let ctx = Logrotate {
-                logfile: u.logfile.clone(),
-                frequency: u.logrotate.frequency.clone(),
-                rotate: u.logrotate.rotate,
-                compress: u.logrotate.compress,
-            };
-            add_file(
-                &mut spec,
-                format!("/etc/logrotate.d/{}-storage-unison", site.name),
-                0o644,
-                r.render("node/unison.logrotate", &ctx)?,
-            );
-            let (dir, file) = u
-                .logfile
-                .rsplit_once('/')
-                .unwrap_or(("/var/log", u.logfile.as_str()));
-            purge_globs.push(PurgeGlob {
-                dir: if dir.is_empty() {
-                    "/".into()
-                } else {
-                    dir.into()
-                },
-                prefix: file.into(),
-            });
-            unison_client = Some(UnisonClientScript {
-                server: server.name.clone(),
-                server_package: server.package.clone(),
-                key_comment: format!("root@{} unison", node.name),
-                expected_key: u.client_key.clone().unwrap_or_default(),
-                host_key_pinned: u.server_host_key.is_some(),
-            });
-            stop_units.push(timer.clone());
-            stop_units.push(service);
-            timers.push(timer);
-        }
-        if node.name == u.server {
-            depends.push("openssh-server".into());
-            let src = block_source(pkg, "authorized_keys");
-            let mut b = block("/root/.ssh/authorized_keys", src.clone(), "bottom");
-            b.dir = Some("/root/.ssh".into());
-            b.dir_mode = "0700".into();
-            b.remove_if_empty = true;
-            match &u.client_key {
-                Some(key) => {
-                    let ctx = AuthorizedKeys {
-                        options: format!(
-                            "restrict,command=\"unison -server\",from=\"{}\"",
-                            client.address_on(u.network)
-                        ),
-                        key: key.clone(),
-                    };
-                    add_file(
-                        &mut spec,
-                        src,
-                        0o644,
-                        r.render("node/authorized_keys", &ctx)?,
-                    );
-                }
-                None => {
-                    b.present = false;
-                    authorized_keys_pending = Some(format!(
-                        "unison: {} is not authorised to sync with this node yet: configure {} on {}, put the key it prints into the site profile as [unison] client_key, build again and upgrade this package",
-                        client.name, client.package, client.name
-                    ));
-                }
-            }
-            blocks.push(b);
-            block_names.push("/root/.ssh/authorized_keys".to_string());
-        }
-    }
-    if site.resolver.caching {
-        depends.push("unbound".into());
-    }
-    if site.nis.is_some() {
-        depends.push("ypbind-mt".into());
-    }
-    if site.mail_relay.is_some() {
-        depends.push("postfix".into());
-    }
-    if node.replication.is_some() {
-        depends.push("ifupdown".into());
-    }
-    depends.push("debconf (>= 0.5) | debconf-2.0".into());
-    spec.depends = depends;
-    spec.recommends = vec!["bsd-mailx | mailutils".into()];
-    if site.nis.is_some() {
-        // Both divert /etc/yp.conf.
-        spec.conflicts = vec![site.client.package.clone()];
-    }
-
-    // The node-side command (static) and this node's layout, which it reads.
-    let ctx = StorageCommand {
-        command: command.clone(),
-        package: pkg.into(),
-        state_dir: state.clone(),
-    };
-    add_file(
-        &mut spec,
-        command.clone(),
-        0o755,
-        r.render("converge/storage.sh", &ctx)?,
-    );
-    add_file(
-        &mut spec,
-        layout_path(site),
-        0o644,
-        crate::layout::layout(site, &node.name),
-    );
-
-    let extra = [(
-        "no-manual-page",
-        command.trim_start_matches('/').to_string(),
-    )];
-    if let Some((path, body)) = site_overrides(site, &spec, &extra) {
-        add_file(&mut spec, path, 0o644, body);
-    }
-
-    let mail_relay = site.mail_relay.map(relayhost);
+/// README.Debian: every file of the package, what it takes over and edits.
+fn readme(cx: &NodeCx, c: &Contribution, spec: &mut PackageSpec) -> Result<(), PlanError> {
     let readme = Readme {
-        package: pkg.into(),
-        underline: "=".repeat(pkg.len()),
-        node: node.name.clone(),
-        site: site.name.clone(),
-        command: command.clone(),
+        package: cx.pkg.into(),
+        underline: "=".repeat(cx.pkg.len()),
+        node: cx.node.name.clone(),
+        site: cx.site.name.clone(),
+        command: cx.command.clone(),
         files: spec.files.keys().cloned().collect(),
-        diversions: diversions.clone(),
-        blocks: block_names,
+        diversions: c.diversions.clone(),
+        blocks: c.block_names.clone(),
     };
     add_file(
-        &mut spec,
-        format!("/usr/share/doc/{pkg}/README.Debian"),
+        spec,
+        format!("/usr/share/doc/{}/README.Debian", cx.pkg),
         0o644,
-        r.render("node/README.Debian", &readme)?,
+        cx.r.render("boot/README.Debian", &readme)?,
     );
+    Ok(())
+}
 
+/// The maintainer scripts: the skeletons with the layers' fragments.
+fn scripts(cx: &NodeCx, c: Contribution, spec: &mut PackageSpec) -> Result<(), PlanError> {
     let common = CommonScripts {
-        lib: lib(pkg),
-        diversions: diversions.clone(),
-        displaced: displaced.clone(),
-        blocks: blocks.clone(),
-        o2cb: o2cb.clone(),
-        mail_relay: mail_relay.clone(),
-        timers: timers.clone(),
-        stop_units,
+        lib: lib(cx.pkg),
+        diversions: c.diversions.clone(),
+        displaced: c.displaced.clone(),
+        blocks: c.blocks.clone(),
+        timers: c.units.clone(),
+        stop_units: c.stop_units,
         purge_files: vec![],
-        // The flag that keeps the retry timer going while a converge waits.
-        remove_files: vec![format!("/run/{}-storage.waiting", site.name)],
-        purge_globs,
+        remove_files: c.remove_files,
+        purge_globs: c.purge_globs,
         nis_rebuild: false,
         nis_maps: vec![],
     };
     let postinst = NodePostinst {
-        lib: lib(pkg),
-        node: node.name.clone(),
-        command,
-        diversions,
-        displaced,
-        blocks,
-        authorized_keys_pending,
-        o2cb,
-        mail_relay,
-        replication_interface: node.replication.as_ref().map(|l| l.interface.clone()),
-        interfaces_file,
-        timers,
-        unison_client,
-        sysctl_file,
-        unbound_conf,
-        nfs_conf,
-        exports_file,
-        yp_conf,
-        site_repo_url: site.repository.url.clone(),
-        site_sources_file: format!("/etc/apt/sources.list.d/{}-storage.sources", site.name),
-        layout_dirs,
-        layout_links,
+        lib: lib(cx.pkg),
+        node: cx.node.name.clone(),
+        command: cx.command.clone(),
+        diversions: c.diversions,
+        displaced: c.displaced,
+        blocks: c.blocks,
+        timers: c.units,
+        layout_dirs: c.dirs,
+        layout_links: c.links,
     };
+    let f = &c.scripts;
+    for (member, name) in [
+        (ControlMember::Preinst, "scripts/common.preinst"),
+        (ControlMember::Prerm, "scripts/common.prerm"),
+        (ControlMember::Postrm, "scripts/common.postrm"),
+    ] {
+        add_script(spec, member, script(cx.r, name, &common, f)?);
+    }
     add_script(
-        &mut spec,
-        ControlMember::Preinst,
-        r.render("scripts/common.preinst", &common)?,
-    );
-    add_script(
-        &mut spec,
+        spec,
         ControlMember::Postinst,
-        r.render("scripts/node.postinst", &postinst)?,
+        script(cx.r, "scripts/node.postinst", &postinst, f)?,
     );
-    add_script(
-        &mut spec,
-        ControlMember::Prerm,
-        r.render("scripts/common.prerm", &common)?,
-    );
-    add_script(
-        &mut spec,
-        ControlMember::Postrm,
-        r.render("scripts/common.postrm", &common)?,
-    );
-    Ok(spec)
-}
-
-/// Take `path` over: divert it aside, ship our copy as `path.PKG`, and let
-/// postinst point `path` at it.
-pub(super) fn displace(
-    spec: &mut PackageSpec,
-    diversions: &mut Vec<crate::render::context::Diversion>,
-    displaced: &mut Vec<Displaced>,
-    path: &str,
-    pkg: &str,
-    content: String,
-) {
-    let copy = displaced_copy(path, pkg);
-    add_file(spec, copy.clone(), 0o644, content);
-    diversions.push(diversion(path, pkg));
-    let target = copy.rsplit('/').next().unwrap_or(&copy).to_string();
-    displaced.push(Displaced {
-        path: path.into(),
-        target,
-    });
+    Ok(())
 }

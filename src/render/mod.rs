@@ -33,43 +33,60 @@ macro_rules! templates {
 
 templates!(
     "scripts/lib.sh",
-    "scripts/ids.preinst",
-    "scripts/ids.postrm",
     "scripts/common.preinst",
     "scripts/common.prerm",
     "scripts/common.postrm",
-    "scripts/nis-rebuild.sh",
     "scripts/node.postinst",
-    "scripts/client.postinst",
-    "scripts/nis.postinst",
-    "node/drbd.res",
-    "node/cluster.conf",
-    "node/fstab",
-    "node/hosts",
-    "node/exports",
-    "node/nfs.conf",
-    "node/sysctl.conf",
-    "node/unbound.conf",
-    "node/resolv.conf",
-    "node/site.sources",
-    "node/debian.sources",
-    "node/yp.conf",
-    "node/interfaces",
-    "node/unison.prf",
-    "node/unison.logrotate",
-    "node/authorized_keys",
-    "node/known_hosts",
+    "ids/preinst",
+    "ids/postrm",
+    "boot/storage.target",
+    "boot/converge.service",
+    "boot/converge-retry.service",
+    "boot/converge-retry.timer",
+    "boot/README.Debian",
     "converge/storage.sh",
-    "converge/converge.service",
-    "converge/converge-retry.service",
-    "converge/converge-retry.timer",
-    "node/README.Debian",
-    "systemd/storage.target",
-    "systemd/unison.service",
-    "systemd/unison.timer",
-    "systemd/libvirtd-mounts.conf",
-    "client/auto.master",
+    "volumes/fstab",
+    "drbd/drbd.res",
+    "ocfs2/cluster.conf",
+    "ocfs2/postinst-functions",
+    "ocfs2/postinst-configure",
+    "ocfs2/postrm-top",
+    "ocfs2/postrm-purge",
+    "shares/exports",
+    "shares/nfs.conf",
+    "shares/libvirtd-mounts.conf",
+    "shares/postinst-live",
+    "unison/unison.prf",
+    "unison/unison.logrotate",
+    "unison/authorized_keys",
+    "unison/known_hosts",
+    "unison/unison.service",
+    "unison/unison.timer",
+    "unison/postinst-vars",
+    "unison/postinst-functions",
+    "unison/postinst-configure",
+    "system/sysctl.conf",
+    "system/unbound.conf",
+    "system/resolv.conf",
+    "system/hosts",
+    "system/postinst-vars",
+    "system/postinst-configure",
+    "system/postinst-live",
+    "system/postrm-purge",
+    "link/interfaces",
+    "link/postinst-vars",
+    "link/postinst-configure",
+    "link/postinst-live",
+    "apt/site.sources",
+    "apt/debian.sources",
+    "apt/postinst-configure",
+    "nis/yp.conf",
     "nis/map",
+    "nis/postinst",
+    "nis/rebuild.sh",
+    "nis/postinst-live",
+    "client/auto.master",
+    "client/postinst",
 );
 
 /// Quote a value for POSIX sh: always single quotes, `'` as `'\''`.
@@ -114,8 +131,16 @@ fn drbd_string_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result
 }
 
 /// Shell templates: every `{{ }}` in them must end in `| shell_quote`.
+/// Those are the maintainer scripts, their fragments (`LAYER/postinst-*`,
+/// `LAYER/postrm-*`, `LAYER/preinst`, …) and the shell files they include.
 pub fn is_shell_template(name: &str) -> bool {
-    name.starts_with("scripts/") || name == "converge/storage.sh"
+    let file = name.rsplit('/').next().unwrap_or(name);
+    name.starts_with("scripts/")
+        || name == "converge/storage.sh"
+        || file.ends_with(".sh")
+        || ["preinst", "postinst", "prerm", "postrm"]
+            .iter()
+            .any(|m| file.starts_with(m))
 }
 
 /// Checks that every `{{ expression }}` of a shell template goes through
@@ -241,7 +266,10 @@ mod tests {
     #[test]
     fn overrides_replace_built_ins_and_are_checked() {
         let mut o = std::collections::BTreeMap::new();
-        o.insert("node/sysctl.conf".to_string(), "# site's own\n".to_string());
+        o.insert(
+            "system/sysctl.conf".to_string(),
+            "# site's own\n".to_string(),
+        );
         assert!(Renderer::with_overrides(&o).is_ok());
         o.insert("node/nope".to_string(), "x".to_string());
         assert!(Renderer::with_overrides(&o).is_err());

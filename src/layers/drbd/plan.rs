@@ -1,0 +1,105 @@
+//! DRBD: one `/etc/drbd.d/RES.res` per resource of the node.
+
+use crate::plan::common::drbd_address;
+use crate::plan::contribution::{Contribution, NodeCx};
+use crate::plan::PlanError;
+use serde::Serialize;
+
+/// `drbd/drbd.res`.
+#[derive(Serialize)]
+struct DrbdRes {
+    site: String,
+    /// The node-side command (DRBD's handlers call it).
+    command: String,
+    name: String,
+    minor: u32,
+    wfc_timeout: u32,
+    degr_wfc_timeout: u32,
+    fencing: String,
+    protocol: String,
+    allow_two_primaries: bool,
+    after_sb_0pri: String,
+    after_sb_1pri: String,
+    after_sb_2pri: String,
+    ping_int: u32,
+    ping_timeout: u32,
+    /// `disk {}` resync options that the profile sets.
+    resync: Vec<DiskOption>,
+    handlers: Vec<crate::model::Handler>,
+    nodes: Vec<DrbdOn>,
+}
+
+#[derive(Serialize)]
+struct DiskOption {
+    name: String,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct DrbdOn {
+    name: String,
+    disk: String,
+    /// `ADDR:PORT` (or `ipv6 [ADDR]:PORT`).
+    address: String,
+}
+
+pub(crate) fn node(cx: &NodeCx, c: &mut Contribution) -> Result<(), PlanError> {
+    let site = cx.site;
+    let drbd = &site.drbd;
+    for res in drbd
+        .resources
+        .iter()
+        .filter(|r| r.nodes.contains(&cx.node.name))
+    {
+        let vol = site.volume(&res.volume).ok_or_else(|| {
+            PlanError::Model(format!(
+                "DRBD resource {} has no volume {}",
+                res.name, res.volume
+            ))
+        })?;
+        let nodes = site
+            .nodes
+            .iter()
+            .filter(|n| res.nodes.contains(&n.name))
+            .map(|n| DrbdOn {
+                name: n.name.clone(),
+                disk: vol.device(&n.volume_group),
+                address: drbd_address(n.address_on(drbd.network), res.port),
+            })
+            .collect();
+        let ctx = DrbdRes {
+            site: site.name.clone(),
+            command: cx.command.clone(),
+            name: res.name.clone(),
+            minor: res.minor,
+            wfc_timeout: drbd.wfc_timeout,
+            degr_wfc_timeout: drbd.degr_wfc_timeout,
+            fencing: res.fencing.clone(),
+            protocol: res.protocol.clone(),
+            allow_two_primaries: res.allow_two_primaries,
+            after_sb_0pri: res.after_sb_0pri.clone(),
+            after_sb_1pri: res.after_sb_1pri.clone(),
+            after_sb_2pri: res.after_sb_2pri.clone(),
+            ping_int: drbd.ping_int,
+            ping_timeout: drbd.ping_timeout,
+            resync: drbd
+                .resync
+                .options()
+                .into_iter()
+                .map(|(name, value)| DiskOption {
+                    name: name.to_string(),
+                    value,
+                })
+                .collect(),
+            handlers: res.handlers.clone(),
+            nodes,
+        };
+        c.render(
+            cx,
+            format!("/etc/drbd.d/{}.res", res.name),
+            "drbd/drbd.res",
+            &ctx,
+        )?;
+    }
+    Ok(())
+}

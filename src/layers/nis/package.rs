@@ -2,10 +2,11 @@
 //! The entries are shipped under /etc (editable, kept on upgrade) and
 //! merged into the NIS source maps (`/etc/auto.home`, ...) between markers.
 
-use super::common::*;
-use super::PlanError;
 use crate::model::{Nis, Site};
 use crate::package::{ControlMember, PackageSpec};
+use crate::plan::common::*;
+use crate::plan::contribution::script;
+use crate::plan::PlanError;
 use crate::render::context::*;
 use crate::render::Renderer;
 
@@ -52,8 +53,6 @@ pub fn plan(site: &Site, nis: &Nis, r: &Renderer) -> Result<PackageSpec, PlanErr
         diversions: vec![],
         displaced: vec![],
         blocks: blocks.clone(),
-        o2cb: None,
-        mail_relay: None,
         timers: vec![],
         stop_units: vec![],
         purge_files: vec![],
@@ -70,7 +69,7 @@ pub fn plan(site: &Site, nis: &Nis, r: &Renderer) -> Result<PackageSpec, PlanErr
     add_script(
         &mut spec,
         ControlMember::Postinst,
-        r.render("scripts/nis.postinst", &post)?,
+        script(r, "nis/postinst", &post, &Default::default())?,
     );
     if let Some((path, body)) = site_overrides(site, &spec, &[]) {
         add_file(&mut spec, path, 0o644, body);
@@ -78,7 +77,7 @@ pub fn plan(site: &Site, nis: &Nis, r: &Renderer) -> Result<PackageSpec, PlanErr
     add_script(
         &mut spec,
         ControlMember::Postrm,
-        r.render("scripts/common.postrm", &common)?,
+        script(r, "scripts/common.postrm", &common, &Default::default())?,
     );
     Ok(spec)
 }
