@@ -715,16 +715,11 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
     }
 
     // The node-side command (static) and this node's layout, which it reads.
-    let ctx = StorageCommand {
-        command: command.clone(),
-        package: pkg.into(),
-        state_dir: state.clone(),
-    };
     add_file(
         &mut spec,
         command.clone(),
         0o755,
-        r.render("converge/storage.sh", &ctx)?,
+        crate::layers::command::node_command(),
     );
     add_file(
         &mut spec,

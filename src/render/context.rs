@@ -388,15 +388,6 @@ pub struct KnownHosts {
     pub key: String,
 }
 
-/// `converge/storage.sh`: static (the node's values are in its layout
-/// file, `crate::layout`); the context only names it.
-#[derive(Debug, Clone, Serialize)]
-pub struct StorageCommand {
-    pub command: String,
-    pub package: String,
-    pub state_dir: String,
-}
-
 /// `converge/converge.service`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ConvergeService {

@@ -59,7 +59,6 @@ templates!(
     "node/unison.logrotate",
     "node/authorized_keys",
     "node/known_hosts",
-    "converge/storage.sh",
     "converge/converge.service",
     "converge/converge-retry.service",
     "converge/converge-retry.timer",
@@ -115,7 +114,7 @@ fn drbd_string_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result
 
 /// Shell templates: every `{{ }}` in them must end in `| shell_quote`.
 pub fn is_shell_template(name: &str) -> bool {
-    name.starts_with("scripts/") || name == "converge/storage.sh"
+    name.starts_with("scripts/")
 }
 
 /// Checks that every `{{ expression }}` of a shell template goes through
