@@ -64,7 +64,10 @@ mod tests {
     fn every_part_ends_with_a_newline() {
         for (path, content) in PARTS {
             assert!(!content.is_empty(), "{path} is empty");
-            assert!(content.ends_with('\n'), "{path} does not end with a newline");
+            assert!(
+                content.ends_with('\n'),
+                "{path} does not end with a newline"
+            );
             assert!(!content.ends_with("\n\n"), "{path} ends with a blank line");
         }
     }
