@@ -1,6 +1,6 @@
 //! The layout of one storage node as a shell-sourceable file
 //! (`/usr/share/<site>-storage/layout.sh`), read by the node-side command
-//! (`debian-templates/converge/storage.sh`, installed as
+//! (`crate::layers::command::node_command`, installed as
 //! `/usr/sbin/<site>-storage`). The command is static; everything it needs
 //! to know about the node comes from here.
 //!

@@ -1,5 +1,6 @@
-//! The node-side command `debian-templates/converge/storage.sh` (static,
-//! installed as /usr/sbin/SITE-storage) and the layout files it reads:
+//! The node-side command (static, installed as /usr/sbin/SITE-storage;
+//! assembled by `storpkg::layers::command::node_command` from the layers'
+//! `debian-templates/*/command*.sh`) and the layout files it reads:
 //! shellcheck judges both, and the command's read-only paths run here
 //! against a layout of pasta (this machine has no vg0, no DRBD resource).
 
@@ -7,11 +8,23 @@ mod common;
 
 use std::path::Path;
 use std::process::Command;
+use std::sync::OnceLock;
 
-const SCRIPT: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/debian-templates/converge/storage.sh"
-);
+/// The assembled command, written once per test run to a file the tests
+/// run and source (written beside and renamed: a concurrent run never
+/// reads half a script).
+fn script() -> &'static str {
+    static PATH: OnceLock<String> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        std::fs::create_dir_all(dir).unwrap();
+        let tmp = tempfile::NamedTempFile::new_in(dir).unwrap();
+        std::fs::write(tmp.path(), storpkg::layers::command::node_command()).unwrap();
+        let path = dir.join("converge_script-storage.sh");
+        tmp.persist(&path).unwrap();
+        path.to_str().unwrap().to_owned()
+    })
+}
 
 /// True when `tool` is installed; a test without it skips locally and
 /// fails in CI (a skip there would pass unnoticed).
@@ -39,7 +52,7 @@ fn script_and_layouts_pass_shellcheck() {
         return;
     }
     let o = Command::new("shellcheck")
-        .args(["-s", "sh", SCRIPT])
+        .args(["-s", "sh", script()])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
@@ -64,7 +77,7 @@ fn script_and_layouts_pass_shellcheck() {
 
 fn run(layout: &Path, args: &[&str]) -> (i32, String, String) {
     let o = Command::new("sh")
-        .arg(SCRIPT)
+        .arg(script())
         .args(args)
         .env("STORPKG_LAYOUT", layout)
         .output()
@@ -185,7 +198,7 @@ fn fence_on(
     stubs.ping(&log, ping_ok);
     stubs.add("logger", "exit 0");
     let o = Command::new("sh")
-        .arg(SCRIPT)
+        .arg(script())
         .arg("fence-peer")
         .env("STORPKG_LAYOUT", &f)
         .env("PATH", stubs.path())
@@ -276,10 +289,11 @@ fn drbd_read_takes_state_and_frozen_io_from_proc_drbd() {
          10: cs:SyncTarget ro:Secondary/Primary ds:Inconsistent/UpToDate C r-----\n",
     )
     .unwrap();
+    let script = script();
     let o = Command::new("sh")
         .arg("-c")
         .arg(format!(
-            "STORPKG_CONVERGE_LIBRARY=1; . {SCRIPT}; PROC_DRBD={}; for m in 0 1 2 3 4 10; do drbd_read $m; echo \"$m $CS $RO $DS $SUSP\"; done",
+            "STORPKG_CONVERGE_LIBRARY=1; . {script}; PROC_DRBD={}; for m in 0 1 2 3 4 10; do drbd_read $m; echo \"$m $CS $RO $DS $SUSP\"; done",
             proc.display()
         ))
         .output()
@@ -346,9 +360,10 @@ fn settle(state: &str, fresh: bool, gi: &str, ping_ok: bool) -> (String, String)
     } else {
         ":"
     };
+    let script = script();
     let harness = format!(
         r#"STORPKG_CONVERGE_LIBRARY=1
-. {SCRIPT}
+. {script}
 LAYOUT={dd}/layout.sh
 load_layout
 STATE_DIR={dd}/state.d
@@ -520,11 +535,12 @@ fn signatures_read_a_device_or_say_it_could_not() {
         .unwrap()
         .set_len(8 << 20)
         .unwrap();
+    let script = script();
     let sig = |dev: &Path| {
         let o = Command::new("sh")
             .arg("-c")
             .arg(format!(
-                "STORPKG_CONVERGE_LIBRARY=1; . {SCRIPT}; signatures \"$1\""
+                "STORPKG_CONVERGE_LIBRARY=1; . {script}; signatures \"$1\""
             ))
             .arg("sh")
             .arg(dev)

@@ -44,7 +44,6 @@ templates!(
     "boot/converge-retry.service",
     "boot/converge-retry.timer",
     "boot/README.Debian",
-    "converge/storage.sh",
     "volumes/fstab",
     "drbd/drbd.res",
     "ocfs2/cluster.conf",
@@ -136,7 +135,6 @@ fn drbd_string_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result
 pub fn is_shell_template(name: &str) -> bool {
     let file = name.rsplit('/').next().unwrap_or(name);
     name.starts_with("scripts/")
-        || name == "converge/storage.sh"
         || file.ends_with(".sh")
         || ["preinst", "postinst", "prerm", "postrm"]
             .iter()

@@ -1,0 +1,411 @@
+# DRBD: bring-up, the peer wait, promotion (converge), its status view,
+# and DRBD's fence-peer and after-resync-target handlers. A part of the
+# node-side command, not a script of its own.
+
+# DRBD's state (tests that source this file point it elsewhere).
+PROC_DRBD=/proc/drbd
+
+# drbd_read MINOR: CS, RO, DS, SUSP from /proc/drbd (CS=Unconfigured when the
+# minor is not configured).
+drbd_read() {
+    # " 0: cs:Connected ro:Primary/Primary ds:UpToDate/UpToDate C r-----":
+    # after ds, the protocol (blank when StandAlone) and the first flag, r
+    # (I/O running) or s (suspended: fencing resource-and-stonith waiting
+    # to know the peer's disk). One sed: a no-op converge reads this often.
+    CS='' RO='' DS='' _flag=''
+    read -r CS RO DS _flag <<EOF
+$(sed -n -e "s/^ *$1: cs:\([^ ]*\) ro:\([^ ]*\) ds:\([^ ]*\) . \(.\).*/\1 \2 \3 \4/p" \
+    -e "s/^ *$1: cs:\([^ ]*\) *\$/\1/p" "$PROC_DRBD" 2>/dev/null)
+EOF
+    SUSP=0
+    [ "$_flag" = s ] && SUSP=1
+    CS=${CS:-Unconfigured} RO=${RO:--} DS=${DS:--}
+}
+
+drbd_fresh_mark() { printf '%s/drbd-%s.fresh' "$STATE_DIR" "$1"; }
+# Left once a resource of this node has been UpToDate or Primary: metadata
+# created later (a replaced LV) is never marked fresh, never forced.
+drbd_used_mark() { printf '%s/drbd-%s.used' "$STATE_DIR" "$1"; }
+
+# Bring every resource up (create-md first when there is none); fresh ones
+# are marked in STATE_DIR until their initial sync question is settled.
+drbd_up() {
+    _name=$1 _minor=$2 _disk=$3
+    drbd_read "$_minor"
+    # Configured with its disk: nothing to bring up. Configured without
+    # (drbd.service or an fstab mount ran 'adjust' before there was any
+    # metadata): the metadata check below, then 'adjust' attaches the disk.
+    # (A StandAlone one is reported by drbd_settle, and never promoted.)
+    if [ "$CS" != Unconfigured ] && [ "${DS%%/*}" != Diskless ]; then
+        return 0
+    fi
+    if [ ! -b "$_disk" ]; then
+        [ "$DRY" = 1 ] || fail "backing device $_disk of DRBD $_name does not exist"
+        return 1
+    fi
+    _md=$(drbdadm dump-md "$_name" 2>&1)
+    _rc=$?
+    if [ "$_rc" != 0 ]; then
+        case "$_md" in
+            *"No valid meta data found"* | *"no valid meta data"*)
+                _sig=$(signatures "$_disk")
+                if [ -n "$_sig" ]; then
+                    fail "$_disk (backing device of DRBD $_name) has no DRBD metadata but carries '$_sig': not initialised. Check what it holds ('blkid -p $_disk'); if it is unused, clear it yourself ('wipefs -a $_disk') and run '$PROG converge' again"
+                    return 1
+                fi
+                act drbdadm create-md "$_name" </dev/null || {
+                    fail "drbdadm create-md $_name failed on an empty $_disk: see the message above"
+                    return 1
+                }
+                if [ -e "$(drbd_used_mark "$_name")" ]; then
+                    warn "DRBD $_name: new metadata on an empty $_disk, but this node has had $_name UpToDate before ($(drbd_used_mark "$_name")): was its volume replaced? This leg is never forced; it syncs from its peer when they connect"
+                elif [ "$DRY" = 0 ]; then
+                    : >"$(drbd_fresh_mark "$_name")"
+                fi
+                ;;
+            *"unclean"*)
+                # An unclean shutdown: the activity log goes into the
+                # bitmap first (metadata only; the data is not touched).
+                act drbdadm apply-al "$_name" </dev/null || {
+                    fail "drbdadm apply-al $_name failed (its metadata is marked unclean): see the message above and 'drbdadm dump-md $_name'"
+                    return 1
+                }
+                ;;
+            *)
+                fail "drbdadm dump-md $_name failed: $(printf '%s' "$_md" | tail -n 2 | tr '\n' ' '). Check /etc/drbd.d/$_name.res and $_disk"
+                return 1
+                ;;
+        esac
+    fi
+    if [ "$CS" = Unconfigured ]; then
+        act drbdadm up "$_name" || { fail "drbdadm up $_name failed: check 'drbdadm -d up $_name' and 'dmesg'"; return 1; }
+    else
+        act drbdadm adjust "$_name" || { fail "drbdadm adjust $_name (attaching $_disk) failed: check 'drbdadm -d adjust $_name' and 'dmesg'"; return 1; }
+    fi
+}
+
+# drbd_just_created RESOURCE: the metadata has never seen a peer or a
+# promotion: DRBD's current UUID is still UUID_JUST_CREATED (4) and there is
+# no bitmap or history UUID ('drbdadm get-gi').
+drbd_just_created() {
+    _gi=$(drbdadm get-gi "$1" 2>/dev/null) || return 1
+    case "$_gi" in
+        0000000000000004:0000000000000000:0000000000000000:0000000000000000:*) return 0 ;;
+    esac
+    return 1
+}
+
+# drbd_settle I: decide the role of resource I after the peer wait. Only
+# a disk that is UpToDate is promoted, but for one case: the initialising
+# node's own fresh device (metadata created by storpkg, never connected,
+# never promoted) while the peer does not answer at all.
+drbd_settle() {
+    _name=$(item DRBD "$1" NAME)
+    _minor=$(item DRBD "$1" MINOR)
+    _init=$(item DRBD "$1" INITIALISER)
+    _peer=$(item DRBD "$1" PEER)
+    _padm=$(item DRBD "$1" PEER_ADMIN)
+    _mark=$(drbd_fresh_mark "$_name")
+    drbd_read "$_minor"
+    _cs=$CS _ro=$RO _ds=$DS
+    [ "$_cs" = Unconfigured ] && return 0
+    case "$_ro $_ds" in
+        Primary/* | *" UpToDate/"*)
+            [ "$DRY" = 1 ] || : >"$(drbd_used_mark "$_name")"
+            ;;
+    esac
+    case "$_ro" in
+        Primary/*) rm -f "$_mark"; return 0 ;;
+    esac
+    # The peer has data, or a sync has begun: this leg is no longer one
+    # that may be forced.
+    case "$_cs/${_ds#*/}" in
+        SyncTarget/* | PausedSyncT/* | WFBitMapT/* | WFSyncUUID/* | */UpToDate | */Outdated | */Consistent)
+            [ "$DRY" = 1 ] || rm -f "$_mark"
+            ;;
+    esac
+    drbd_first_sync "$1" || return 1
+    drbd_read "$_minor"
+    _cs=$CS _ro=$RO _ds=$DS
+    drbd_promote "$1"
+}
+
+# drbd_first_sync I: a fresh connected pair skips its initial sync (the
+# initialiser clears the bitmap; the other node waits for it), a sync under
+# way gets a short wait. 1 when the initialiser cannot tell which side holds
+# data, or new-current-uuid failed. On drbd_settle's _name, _minor, _init,
+# _mark, _cs and _ds.
+drbd_first_sync() {
+    case "$_cs/$_ds" in
+        Connected/Inconsistent/Inconsistent)
+            if [ "$_init" = 1 ] && [ -e "$_mark" ]; then
+                say "DRBD $_name: both legs fresh and connected: skipping the initial sync (new-current-uuid --clear-bitmap)"
+                act drbdadm new-current-uuid --clear-bitmap "$_name" || { fail "new-current-uuid --clear-bitmap $_name failed"; return 1; }
+                [ "$DRY" = 1 ] || rm -f "$_mark"
+                drbd_wait_uptodate "$_minor" 30
+            elif [ "$_init" = 1 ]; then
+                fail "DRBD $_name: both legs Inconsistent, but this node did not create its metadata: storpkg cannot tell which side holds data. If both are empty, run 'drbdadm new-current-uuid --clear-bitmap $_name' here; if one side has the data, run 'drbdadm primary --force $_name' on that side only"
+                return 1
+            else
+                debug "DRBD $_name: fresh pair, waiting for the initialiser's new-current-uuid"
+                drbd_wait_uptodate "$_minor" "$(item DRBD "$1" PEER_WAIT)"
+            fi
+            ;;
+        Sync*/* | PausedSync*/*)
+            # A short wait (a resync after a reboot is a bitmap's worth);
+            # a long one ends in the after-resync-target handler, which
+            # runs the converge unit again.
+            drbd_wait_uptodate "$_minor" "${STORPKG_SYNC_WAIT:-$(item DRBD "$1" PEER_WAIT)}"
+            ;;
+    esac
+    return 0
+}
+
+# drbd_promote I: resource I's role from its state after the waits (read
+# into drbd_settle's _cs, _ro, _ds): Primary on an UpToDate disk, the
+# initialiser's one-legged start (drbd_one_legged), or a message saying what
+# it waits for. StandAlone is never promoted.
+drbd_promote() {
+    case "$_cs/$_ds" in
+        StandAlone/*)
+            fail "DRBD $_name is StandAlone ($_ro $_ds): it refused to connect to $_peer, perhaps after a split brain: not promoted. Check 'dmesg | grep drbd' and 'drbdadm status $_name' on both nodes; see the DRBD guide on split-brain recovery ('drbdadm connect --discard-my-data $_name' on the node whose changes are to be dropped, 'drbdadm connect $_name' on the other)"
+            ;;
+        */UpToDate/*)
+            if act drbdadm primary "$_name"; then
+                [ "$DRY" = 1 ] || { rm -f "$_mark"; : >"$(drbd_used_mark "$_name")"; }
+            elif [ "$_cs" != Connected ]; then
+                # DRBD asked fence-peer, which could not say that the peer's
+                # disk is outdated: not Primary alone (see the journal).
+                say "DRBD $_name: not promoted while $_peer is not connected and not known to be outdated (fencing; 'journalctl -t $PROG' says why): waiting for $_peer; the converge runs again every 2 minutes while waiting"
+                WAITING=1
+            else
+                fail "drbdadm primary $_name failed ($_cs $_ro $_ds): see 'dmesg | grep drbd'"
+            fi
+            ;;
+        WFConnection/Inconsistent/*)
+            drbd_one_legged "$1"
+            ;;
+        Sync* | PausedSync*)
+            say "DRBD $_name: still syncing from $_peer ($(drbd_progress "$_minor")): it becomes Primary when the sync ends (the after-resync-target handler runs ${PROG}-converge.service again)"
+            WAITING=1
+            ;;
+        *)
+            say "DRBD $_name: $_cs $_ro $_ds: not promoted; it is promoted when its disk is UpToDate (run '$PROG converge' again once $_peer is back)"
+            WAITING=1
+            ;;
+    esac
+}
+
+# drbd_one_legged I: resource I is Inconsistent and its peer did not
+# connect: forced Primary only on the initialiser's own fresh, never used
+# metadata while the peer answers on no network; otherwise it waits.
+drbd_one_legged() {
+    if [ "$_init" != 1 ] || [ ! -e "$_mark" ]; then
+        say "DRBD $_name: Inconsistent and $_peer not connected: waiting for $_peer to come (it holds the data or initialises the pair); the converge runs again every 2 minutes while waiting"
+        WAITING=1
+    elif ! drbd_just_created "$_name"; then
+        fail "DRBD $_name: this node marked its metadata fresh, but DRBD's generation identifiers ('drbdadm get-gi $_name') say it has been connected or promoted since: not forced. Check 'drbdadm status $_name' on both nodes; if this side is the one to keep, run 'drbdadm primary --force $_name' yourself"
+    elif peer_alive "$_padm"; then
+        say "DRBD $_name: $_peer answers on the admin network ($_padm) but its DRBD did not connect within $(item DRBD "$1" PEER_WAIT) s: waiting for it (install or configure its package; check the replication link). Nothing is forced while $_peer is up"
+        WAITING=1
+    else
+        say "DRBD $_name: $_peer did not connect within $(item DRBD "$1" PEER_WAIT) s and does not answer on the admin network ($_padm): going on one-legged (primary --force on the device whose metadata this node just created); $_peer joins and syncs when it comes"
+        act drbdadm primary --force "$_name" || { fail "drbdadm primary --force $_name failed"; return 1; }
+        [ "$DRY" = 1 ] || rm -f "$_mark"
+    fi
+}
+
+drbd_progress() {
+    sed -n "/^ *$1: /,/^ *[0-9]*: /p" "$PROC_DRBD" | sed -n 's/.*sync.ed: *\([0-9.]*%\).*/\1/p' | head -n 1
+}
+
+# drbd_wait_uptodate MINOR SECONDS: until the local disk is UpToDate.
+drbd_wait_uptodate() {
+    [ "$DRY" = 1 ] && return 0
+    _t=0
+    while [ "$_t" -lt "$(($2 * 2))" ]; do
+        drbd_read "$1"
+        case "$DS" in UpToDate/*) return 0 ;; esac
+        case "$CS" in WFConnection | StandAlone | Unconfigured) return 1 ;; esac
+        sleep 0.5
+        _t=$((_t + 1))
+    done
+    return 1
+}
+
+converge_drbd() {
+    [ "$DRBD_COUNT" -gt 0 ] || return 0
+    if [ ! -e /proc/drbd ]; then
+        act modprobe drbd || { fail "modprobe drbd failed: is the kernel's drbd module there?"; return 1; }
+    fi
+    _i=1
+    _pending=0
+    while [ "$_i" -le "$DRBD_COUNT" ]; do
+        drbd_up "$(item DRBD "$_i" NAME)" "$(item DRBD "$_i" MINOR)" "$(item DRBD "$_i" DISK)"
+        _i=$((_i + 1))
+    done
+    [ "$DRY" = 1 ] && return 0
+    drbd_wait_peers
+    _i=1
+    while [ "$_i" -le "$DRBD_COUNT" ]; do
+        drbd_settle "$_i"
+        _i=$((_i + 1))
+    done
+}
+
+# drbd_wait_peers: wait for the peer once, for all resources together, up to
+# DRBD_PEER_WAIT seconds.
+drbd_wait_peers() {
+    _t=0
+    _limit=$((DRBD_PEER_WAIT * 2))
+    while :; do
+        _pending=0
+        _i=1
+        while [ "$_i" -le "$DRBD_COUNT" ]; do
+            drbd_read "$(item DRBD "$_i" MINOR)"
+            # Waiting for the peer: not connected yet, or connected while
+            # its disk is not attached yet (its converge is still running).
+            case "$CS/${DS#*/}" in
+                WFConnection/* | WFReportParams/* | Unconnected/* | NetworkFailure/* | BrokenPipe/* | Timeout/* | TearDown/* | Disconnecting/* | ProtocolError/* | Connected/Diskless | Connected/DUnknown) _pending=1 ;;
+            esac
+            _i=$((_i + 1))
+        done
+        [ "$_pending" = 0 ] && break
+        [ "$_t" -ge "$_limit" ] && break
+        [ "$_t" = 0 ] && say "DRBD: waiting up to $DRBD_PEER_WAIT s for $PEERS to connect"
+        sleep 0.5
+        _t=$((_t + 1))
+    done
+}
+
+# status_drbd: a row per resource. FROZEN_RES lists the resources whose
+# I/O is frozen: status_ocfs2 reads nothing on them.
+FROZEN_RES=' '
+status_drbd() {
+    _i=1
+    FROZEN_RES=' '
+    while [ "$_i" -le "$DRBD_COUNT" ]; do
+        _name=$(item DRBD "$_i" NAME)
+        drbd_read "$(item DRBD "$_i" MINOR)"
+        _i=$((_i + 1))
+        if [ "$SUSP" = 1 ]; then
+            FROZEN_RES="$FROZEN_RES$_name "
+            bad drbd "$_name" "$CS $RO $DS, I/O FROZEN" "fencing: its peer is not known to be outdated; see 'journalctl -t $PROG' (fence-peer) for what to check and run"
+        elif [ "$CS" = Connected ] && [ "$RO" = Primary/Primary ] && [ "$DS" = UpToDate/UpToDate ]; then
+            row drbd "$_name" "$CS $RO $DS"
+        else
+            bad drbd "$_name" "$CS $RO $DS" "want Connected Primary/Primary UpToDate/UpToDate"
+        fi
+    done
+}
+
+# fence-peer: DRBD's fence-peer handler, run when this node is or becomes
+# Primary and has lost its peer without knowing the peer's disk. It tries to
+# outdate the peer's disk over the admin network (the replication link is
+# what failed); DRBD reads the exit status:
+#   4  the peer's disk is Outdated (done here, or it already was)
+#   3  the peer's disk is Inconsistent or worse: it cannot take over
+#   5  the peer is unreachable on the admin network too: assumed down (with
+#      resource-and-stonith only on the initialiser: a cut network looks
+#      the same as a dead peer, and only one side may go on alone)
+#   1  otherwise (the peer is up and Primary, or root has no ssh trust):
+#      with resource-and-stonith, DRBD keeps this node's I/O frozen until
+#      the link is back or the admin decides; with resource-only, a Primary
+#      writes on; either way a Secondary is not promoted
+fence_peer() {
+    _res=${DRBD_RESOURCE:-}
+    case "$_res" in
+        "" | *[!A-Za-z0-9_.-]*)
+            say "fence-peer: no valid DRBD_RESOURCE in the environment (run by DRBD only)"
+            exit 1
+            ;;
+    esac
+    # The resource's own peer (a node of a bigger site has several).
+    _peer='' _padm='' _fencing='' _init=0
+    _i=1
+    while [ "$_i" -le "$DRBD_COUNT" ]; do
+        if [ "$(item DRBD "$_i" NAME)" = "$_res" ]; then
+            _peer=$(item DRBD "$_i" PEER) _padm=$(item DRBD "$_i" PEER_ADMIN)
+            _fencing=$(item DRBD "$_i" FENCING) _init=$(item DRBD "$_i" INITIALISER)
+        fi
+        _i=$((_i + 1))
+    done
+    if [ -z "$_peer" ] || [ -z "$_padm" ]; then
+        say "fence-peer $_res: this node has no DRBD resource $_res with a peer in its layout"
+        exit 1
+    fi
+    _frozen="I/O on $_res stays frozen here, so the two copies cannot diverge; it resumes by itself when the replication link is back (check it: 'drbdadm status $_res' on both nodes)"
+    # With root's ssh trust to the peer (the admin's choice; storpkg does
+    # not set it up), outdate the peer's disk. drbdadm outdate answers 17
+    # when the peer is Primary, 5 when its disk is Inconsistent or worse.
+    _rc=0
+    timeout 10 ssh -n -o BatchMode=yes -o ConnectTimeout=5 -o StrictHostKeyChecking=yes \
+        "root@$_padm" drbdadm outdate "$_res" >/dev/null 2>&1 || _rc=$?
+    case "$_rc" in
+        0)
+            say "fence-peer $_res: the disk of $_peer outdated over the admin network ($_padm)"
+            exit 4
+            ;;
+        5)
+            say "fence-peer $_res: the disk of $_peer is Inconsistent or worse ('drbdadm outdate' there says so): it cannot take over; going on"
+            exit 3
+            ;;
+        17)
+            if [ "$_fencing" = resource-and-stonith ]; then
+                say "fence-peer $_res: $_peer is Primary and refuses to be outdated: $_frozen. To go on without $_peer: stop its use of $_res (unmount, 'drbdadm secondary $_res' there), or make sure it is off, then run 'drbdadm resume-io $_res' here"
+            else
+                say "fence-peer $_res: $_peer is Primary and refuses to be outdated: not declaring it down. Check the replication link and 'drbdadm status $_res' on both nodes"
+            fi
+            exit 1
+            ;;
+    esac
+    # No answer from drbdadm there (no ssh trust: 255, or a timeout).
+    if peer_alive "$_padm"; then
+        if [ "$_fencing" = resource-and-stonith ]; then
+            say "fence-peer $_res: $_peer is up on the admin network ($_padm) but its disk could not be outdated (no ssh trust for root?): $_frozen. To go on without $_peer: make sure it is off (or run 'drbdadm outdate $_res' there), then run 'drbdadm resume-io $_res' here"
+        else
+            say "fence-peer $_res: $_peer is up on the admin network ($_padm) but its disk could not be outdated (no ssh trust for root, or it is Primary): not declaring it down. Check the replication link and 'drbdadm status $_res' on both nodes"
+        fi
+        exit 1
+    fi
+    # Silent on every network: down, or the networks between the two are.
+    # From here both look the same, and if both nodes went on alone the
+    # copies would diverge: with resource-and-stonith only the initialiser
+    # does; the other waits.
+    if [ "$_fencing" = resource-and-stonith ] && [ "$_init" != 1 ]; then
+        say "fence-peer $_res: $_peer answers on no network ($_padm): down, or cut off from this node; only the initialiser goes on alone when that is all it knows, so $_frozen. If $_peer is down for good, make sure it is off, then run 'drbdadm resume-io $_res' here (or, if this node was not Primary, 'drbdadm primary --force $_res' and '$PROG converge')"
+        exit 1
+    fi
+    say "fence-peer $_res: $_peer does not answer on the admin network ($_padm) either: assumed down"
+    exit 5
+}
+
+# peer_alive ADDRESS: the host answers on the admin network: it answers a
+# ping, or a TCP connection to its ssh port succeeds or is refused (a host
+# that is down does neither within 3 s).
+peer_alive() {
+    if command -v ping >/dev/null 2>&1 && ping -n -q -c 1 -W 2 "$1" >/dev/null 2>&1; then
+        return 0
+    fi
+    # shellcheck disable=SC2016 # $1 is bash's, not ours
+    _out=$(timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/22"' peer-probe "$1" 2>&1)
+    _rc=$?
+    [ "$_rc" = 0 ] && return 0
+    case "$_out" in *refused*) return 0 ;; esac
+    return 1
+}
+
+# after-resync: DRBD's after-resync-target handler. This node's disk of
+# DRBD_RESOURCE has just become UpToDate: run the converge unit again (it
+# promotes and mounts), unless a converge is running, which sees it itself.
+after_resync() {
+    say "DRBD ${DRBD_RESOURCE:-?}: resync finished, disk UpToDate"
+    [ -d /run/systemd/system ] || return 0
+    if ! flock -n "/run/$PROG.lock" true 2>/dev/null; then
+        # A converge is running: it may have read the state before this
+        # sync ended; the retry timer runs it again.
+        : >"$WAITING_FLAG"
+        return 0
+    fi
+    systemctl restart --no-block "$PROG-converge.service" || true
+}
