@@ -246,9 +246,9 @@ fn site_templates_override_the_built_in_ones() {
         .unwrap()
         .replace("[site]\n", "[site]\ntemplates = \"tpl\"\n");
     std::fs::write(tmp.path().join("site.toml"), text).unwrap();
-    std::fs::create_dir_all(tmp.path().join("tpl/node")).unwrap();
+    std::fs::create_dir_all(tmp.path().join("tpl/system")).unwrap();
     std::fs::write(
-        tmp.path().join("tpl/node/sysctl.conf"),
+        tmp.path().join("tpl/system/sysctl.conf"),
         "# risotto's own sysctl\n{% for s in sysctl %}{{ s.key }} = {{ s.value }}\n{% endfor %}",
     )
     .unwrap();
@@ -275,9 +275,9 @@ fn site_templates_override_the_built_in_ones() {
     assert!(sysctl.contains("vm.min_free_kbytes = 131072"), "{sysctl}");
 
     // A shell template override must quote every value: refused, nothing written.
-    std::fs::create_dir_all(tmp.path().join("tpl/scripts")).unwrap();
+    std::fs::create_dir_all(tmp.path().join("tpl/nis")).unwrap();
     std::fs::write(
-        tmp.path().join("tpl/scripts/nis.postinst"),
+        tmp.path().join("tpl/nis/postinst"),
         "#!/bin/sh\necho {{ package }}\n",
     )
     .unwrap();
