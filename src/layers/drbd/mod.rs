@@ -1,4 +1,5 @@
 //! DRBD: one resource file per replicated volume, its handlers and bring-up.
 
+pub(crate) mod layout;
 pub(crate) mod plan;
 pub(crate) mod profile;

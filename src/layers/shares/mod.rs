@@ -1,4 +1,5 @@
 //! Shares: public symlinks, NFS exports, nfs.conf and libvirt pools.
 
+pub(crate) mod layout;
 pub(crate) mod plan;
 pub(crate) mod profile;

@@ -1,4 +1,5 @@
 //! unison: the one-way replicated volume, its keys, units and log.
 
+pub(crate) mod layout;
 pub(crate) mod plan;
 pub(crate) mod profile;

@@ -1,4 +1,5 @@
 //! LVM volumes: ext4 and unison filesystems, their fstab entries and mountpoints.
 
+pub(crate) mod layout;
 pub(crate) mod plan;
 pub(crate) mod profile;

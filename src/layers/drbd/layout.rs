@@ -1,0 +1,55 @@
+//! This layer's part of `layout.sh` ([`crate::layout`]).
+
+use crate::layout::flag;
+use crate::layout::Layout;
+
+/// The DRBD resources, each with its own peer.
+pub(crate) fn layout(o: &mut Layout) {
+    let site = o.site;
+    let vg = o.vg;
+    o.comment(
+        "DRBD resources: name, minor, device, backing LV and its device, whether this\n\
+         # node initialises fresh resources, seconds it waits for the peer.",
+    );
+    let initialiser = site.drbd.initialiser == o.node;
+    o.var("DRBD_INITIALISER", flag(initialiser));
+    o.var("DRBD_PEER_WAIT", site.drbd.peer_wait.to_string());
+    let res: Vec<_> = site
+        .drbd
+        .resources
+        .iter()
+        .filter(|r| o.has(&r.nodes))
+        .collect();
+    o.var("DRBD_COUNT", res.len().to_string());
+    for (i, r) in res.iter().enumerate() {
+        let i = i + 1;
+        o.item("DRBD", i, "NAME", &r.name);
+        o.item("DRBD", i, "MINOR", r.minor.to_string());
+        o.item("DRBD", i, "DEVICE", format!("/dev/drbd{}", r.minor));
+        o.item("DRBD", i, "LV", &r.volume);
+        o.item("DRBD", i, "DISK", format!("/dev/{vg}/{}", r.volume));
+        o.item("DRBD", i, "INITIALISER", flag(initialiser));
+        o.item("DRBD", i, "PEER_WAIT", site.drbd.peer_wait.to_string());
+        o.item("DRBD", i, "FENCING", &r.fencing);
+        let peer = o.peer_in(&r.nodes);
+        o.item(
+            "DRBD",
+            i,
+            "PEER",
+            peer.map(|p| p.name.as_str()).unwrap_or(""),
+        );
+        o.item(
+            "DRBD",
+            i,
+            "PEER_ADMIN",
+            peer.map(|p| p.address.to_string()).unwrap_or_default(),
+        );
+        o.item(
+            "DRBD",
+            i,
+            "PEER_ADDRESS",
+            peer.map(|p| p.address_on(site.drbd.network).to_string())
+                .unwrap_or_default(),
+        );
+    }
+}

@@ -1,0 +1,43 @@
+//! This layer's part of `layout.sh` ([`crate::layout`]).
+
+use crate::layout::Layout;
+
+/// The OCFS2 cluster and filesystems.
+pub(crate) fn layout(o: &mut Layout) {
+    let site = o.site;
+    o.comment(
+        "OCFS2: cluster name; filesystems: device, mkfs.ocfs2 -T mode, feature level,\n\
+         # slots, label, mountpoint.",
+    );
+    let fss: Vec<_> = site
+        .ocfs2
+        .iter()
+        .flat_map(|c| c.filesystems.iter())
+        .filter(|f| o.has(&f.nodes))
+        .collect();
+    o.var(
+        "OCFS2_CLUSTER",
+        site.ocfs2
+            .as_ref()
+            .map(|c| c.cluster.as_str())
+            .unwrap_or(""),
+    );
+    o.var("OCFS2_COUNT", fss.len().to_string());
+    for (i, f) in fss.iter().enumerate() {
+        let i = i + 1;
+        o.item("OCFS2", i, "NAME", &f.name);
+        o.item("OCFS2", i, "RESOURCE", &f.resource);
+        o.item("OCFS2", i, "DEVICE", &f.device);
+        o.item("OCFS2", i, "MODE", &f.mode);
+        o.item("OCFS2", i, "FEATURE_LEVEL", &f.feature_level);
+        o.item("OCFS2", i, "SLOTS", f.slots.to_string());
+        o.item("OCFS2", i, "LABEL", &f.name);
+        o.item("OCFS2", i, "MOUNTPOINT", &f.mountpoint);
+        o.item(
+            "OCFS2",
+            i,
+            "PEER",
+            o.peer_in(&f.nodes).map(|p| p.name.as_str()).unwrap_or(""),
+        );
+    }
+}
