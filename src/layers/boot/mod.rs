@@ -1,4 +1,3 @@
 //! Boot and the node-side command: the storage target, the converge units, `layout.sh`.
 
 pub(crate) mod plan;
-pub(crate) mod profile;
