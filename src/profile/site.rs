@@ -2,7 +2,7 @@
 //! and the nodes, with the checks they own (addresses and ports per node
 //! address, package names).
 
-use super::cx::{duplicate, AddressUse, Cx, Kind, NodeFacts};
+use super::cx::{duplicate, first_use, AddressUse, Cx, Kind, NodeFacts};
 use super::diag::Diagnostic;
 use super::grammar;
 use super::read::{check_range, Sp, Table};
@@ -241,15 +241,9 @@ impl Numbers {
             return n;
         };
         let n32 = n.value as u32;
-        if let Some(first) = self.given.get(&n32) {
-            cx.duplicate(
-                n.span.clone(),
-                first.clone(),
-                format!("OCFS2 node number {n32} is used twice"),
-            );
-        } else {
-            self.given.insert(n32, n.span.clone());
-        }
+        first_use(&mut cx.d, &mut self.given, n32, &n.span, || {
+            format!("OCFS2 node number {n32} is used twice")
+        });
         n32
     }
 

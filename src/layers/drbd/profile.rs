@@ -4,13 +4,15 @@
 use crate::layers::link::profile::network;
 use crate::layers::volumes::profile::kind_name;
 use crate::model::*;
-use crate::profile::cx::{u32_of, Cx, Kind, PortUse};
+use crate::profile::cx::{first_use, u32_of, Cx, Kind, PortUse};
 use crate::profile::diag::Diagnostic;
+use crate::profile::grammar;
 use crate::profile::read::{check_range, Sp, Table};
 use crate::profile::site::node_list;
-use crate::profile::{grammar, human};
 use std::collections::BTreeMap;
 use std::ops::Range;
+
+mod resync;
 
 const AFTER_SB_0PRI: &[&str] = &[
     "disconnect",
@@ -80,7 +82,7 @@ pub(crate) fn drbd(
     let resync = t.table(d, "resync");
     t.finish(d);
     if let Some(r) = resync {
-        drbd.resync = resync_of(cx, r);
+        drbd.resync = resync::resync_of(cx, r);
     }
     drbd.wfc_timeout = u32_of(wfc, 120);
     drbd.degr_wfc_timeout = u32_of(degr, 60);
@@ -169,69 +171,61 @@ fn initialiser(cx: &mut Cx, init: Option<Sp<String>>, drbd: &mut Drbd) -> Initia
     Initialiser { span, known }
 }
 
-/// The after-split-brain policies for 0, 1 and 2 Primaries, with their
-/// defaults; `discard-node-NODE` is a 0-Primary policy too.
-fn split_brain_policies(cx: &mut Cx, given: [Option<Sp<String>>; 3]) -> [String; 3] {
-    let [sb0, sb1, sb2] = given;
-    let sb0 = match sb0 {
-        Some(v)
-            if v.value
-                .strip_prefix("discard-node-")
-                .is_some_and(|n| cx.names.nodes.contains(n)) =>
-        {
-            v.value
-        }
-        v => pick(
-            cx,
-            v,
-            "after-sb-0pri policy",
-            AFTER_SB_0PRI,
-            "discard-zero-changes",
-        ),
-    };
-    let sb1 = pick(
-        cx,
-        sb1,
-        "after-sb-1pri policy",
-        AFTER_SB_1PRI,
-        "discard-secondary",
-    );
-    let sb2 = pick(cx, sb2, "after-sb-2pri policy", AFTER_SB_2PRI, "disconnect");
-    [sb0, sb1, sb2]
-}
+/// Each after-split-brain policy (0, 1 and 2 Primaries): its name in
+/// messages, the values it takes and its default.
+const SPLIT_BRAIN: [(&str, &[&str], &str); 3] = [
+    (
+        "after-sb-0pri policy",
+        AFTER_SB_0PRI,
+        "discard-zero-changes",
+    ),
+    ("after-sb-1pri policy", AFTER_SB_1PRI, "discard-secondary"),
+    ("after-sb-2pri policy", AFTER_SB_2PRI, "disconnect"),
+];
 
-fn pick(cx: &mut Cx, v: Option<Sp<String>>, what: &str, allowed: &[&str], default: &str) -> String {
-    match v {
-        Some(v) if cx.one_of(&v, what, allowed) => v.value,
-        _ => default.to_string(),
-    }
+/// The after-split-brain policies, with their defaults;
+/// `discard-node-NODE` is a 0-Primary policy too.
+fn split_brain_policies(cx: &mut Cx, given: [Option<Sp<String>>; 3]) -> [String; 3] {
+    let mut pick = |v: Option<Sp<String>>, i: usize| {
+        let (what, allowed, default) = SPLIT_BRAIN[i];
+        match v {
+            Some(v)
+                if i == 0
+                    && v.value
+                        .strip_prefix("discard-node-")
+                        .is_some_and(|n| cx.names.nodes.contains(n)) =>
+            {
+                v.value
+            }
+            Some(v) if cx.one_of(&v, what, allowed) => v.value,
+            _ => default.to_string(),
+        }
+    };
+    let [sb0, sb1, sb2] = given;
+    [pick(sb0, 0), pick(sb1, 1), pick(sb2, 2)]
 }
 
 /// The handlers every resource has.
 fn handlers(site: &str, demote: bool, notify: &str, fencing: &str) -> Vec<Handler> {
+    let handler = |name: &str, command: String| Handler {
+        name: name.into(),
+        command,
+    };
     let mut handlers = Vec::new();
     if demote {
-        handlers.push(Handler {
-            name: "before-resync-target".into(),
-            command: "/usr/sbin/drbdsetup secondary $DRBD_MINOR".into(),
-        });
+        let command = "/usr/sbin/drbdsetup secondary $DRBD_MINOR".into();
+        handlers.push(handler("before-resync-target", command));
     }
-    handlers.push(Handler {
-        name: "split-brain".into(),
-        command: format!("/usr/lib/drbd/notify-split-brain.sh {notify}"),
-    });
+    let command = format!("/usr/lib/drbd/notify-split-brain.sh {notify}");
+    handlers.push(handler("split-brain", command));
     // Promotion is the node-side command's (never `become-primary-on`,
     // which promotes a node that is still a resync target): when a resync
     // ends, the converge unit is run again to promote and mount.
-    handlers.push(Handler {
-        name: "after-resync-target".into(),
-        command: format!("/usr/sbin/{site}-storage after-resync"),
-    });
+    let command = format!("/usr/sbin/{site}-storage after-resync");
+    handlers.push(handler("after-resync-target", command));
     if fencing != "dont-care" {
-        handlers.push(Handler {
-            name: "fence-peer".into(),
-            command: format!("/usr/sbin/{site}-storage fence-peer"),
-        });
+        let command = format!("/usr/sbin/{site}-storage fence-peer");
+        handlers.push(handler("fence-peer", command));
     }
     handlers
 }
@@ -272,12 +266,9 @@ impl Resources<'_> {
         let port = port.filter(|p| in_range(cx, p, "port", 1024, 65535));
         if let Some(m) = &minor {
             let m32 = m.value as u32;
-            if let Some(first) = self.minors.get(&m32) {
-                let message = format!("DRBD minor {m32} is used twice");
-                cx.duplicate(m.span.clone(), first.clone(), message);
-            } else {
-                self.minors.insert(m32, m.span.clone());
-            }
+            first_use(&mut cx.d, &mut self.minors, m32, &m.span, || {
+                format!("DRBD minor {m32} is used twice")
+            });
         }
         let res_nodes = self.resource_nodes(cx, on, &key, on_span, &drbd.initialiser);
         if let Some(v) = &volume {
@@ -400,89 +391,13 @@ impl Resources<'_> {
                 .label("the resource's nodes must both carry its backing volume"),
             );
         }
-        if let Some(first) = self.backing.get(&v.value) {
-            let message = format!("volume `{}` backs two resources", v.value);
-            cx.duplicate(v.span.clone(), first.clone(), message);
-        } else {
-            self.backing.insert(v.value.clone(), v.span.clone());
-        }
-    }
-}
-
-/// `[drbd.resync]`: DRBD 8.4's resync controller. Rates and the fill target
-/// are sizes (per second for rates; LVM's units, a bare number is MiB),
-/// written as whole KiB within the kernel's limits (drbd_limits.h).
-fn resync_of(cx: &mut Cx, mut t: Table) -> Resync {
-    let d = &mut cx.d;
-    let rate = t.str(d, "rate");
-    let plan_ahead = t.int_in(d, "plan_ahead", 0, 300);
-    let fill_target = t.str(d, "fill_target");
-    let max_rate = t.str(d, "max_rate");
-    let min_rate = t.str(d, "min_rate");
-    t.finish(d);
-    // A size in whole KiB within lo..=hi KiB (`0` where lo is 0), with
-    // its span and DRBD's spelling of it.
-    let mut kib = |v: Option<Sp<String>>, key: &str, lo: u64, hi: u64| {
-        let v = v?;
-        let k = if lo == 0 && v.value == "0" {
-            0
-        } else {
-            cx.size(&v)? / 1024
-        };
-        if k < lo || k > hi {
-            cx.d.push(
-                Diagnostic::error(
-                    "out-of-range",
-                    v.span.clone(),
-                    format!("`drbd.resync.{key}` is out of range"),
-                )
-                .label(format!("{k} KiB is not within {lo}..={hi} KiB"))
-                .help(format!(
-                    "DRBD 8.4 takes {} to {}",
-                    human(lo * 1024),
-                    human(hi * 1024)
-                )),
-            );
-            return None;
-        }
-        let text = if k == 0 {
-            "0".to_string()
-        } else if k % (1024 * 1024) == 0 {
-            format!("{}G", k / (1024 * 1024))
-        } else if k % 1024 == 0 {
-            format!("{}M", k / 1024)
-        } else {
-            format!("{k}K")
-        };
-        Some((k, v.span.clone(), text))
-    };
-    const MAX: u64 = 4 << 20; // 4 GiB/s, in KiB
-    let rate = kib(rate, "rate", 1, MAX);
-    // 1 << 20 sectors of 512 bytes
-    let fill_target = kib(fill_target, "fill_target", 1, 512 * 1024);
-    let max_rate = kib(max_rate, "max_rate", 250, MAX);
-    // 0: resync I/O is never slowed for application I/O.
-    let min_rate = kib(min_rate, "min_rate", 0, MAX);
-    if let (Some((min, span, _)), Some((max, max_span, _))) = (&min_rate, &max_rate) {
-        if min > max {
-            cx.d.push(
-                Diagnostic::error(
-                    "out-of-range",
-                    span.clone(),
-                    "`drbd.resync.min_rate` is above `max_rate`",
-                )
-                .label(format!("{min} KiB/s is more than max_rate"))
-                .related(max_span.clone(), "the ceiling, set here")
-                .help("c-min-rate is the floor the controller keeps a resync at; it must not exceed c-max-rate"),
-            );
-        }
-    }
-    Resync {
-        rate: rate.map(|r| r.2),
-        plan_ahead: plan_ahead.map(|p| p.value as u32),
-        fill_target: fill_target.map(|r| r.2),
-        max_rate: max_rate.map(|r| r.2),
-        min_rate: min_rate.map(|r| r.2),
+        first_use(
+            &mut cx.d,
+            &mut self.backing,
+            v.value.clone(),
+            &v.span,
+            || format!("volume `{}` backs two resources", v.value),
+        );
     }
 }
 

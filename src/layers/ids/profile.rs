@@ -1,7 +1,7 @@
 //! `[ids]`: the groups and users pinned to fixed IDs on every node.
 
 use crate::model::{Ids, PinnedGroup, PinnedUser};
-use crate::profile::cx::{printable, Cx};
+use crate::profile::cx::{first_use, printable, Cx};
 use crate::profile::grammar;
 use crate::profile::read::{check_range, Table};
 use std::collections::BTreeMap;
@@ -85,12 +85,11 @@ fn groups(
             continue;
         }
         let g = gid.value as u32;
-        if let Some(first) = gids.get(&g) {
-            let first = first.clone();
-            cx.duplicate(gid.span.clone(), first, format!("GID {g} is pinned twice"));
+        if !first_use(&mut cx.d, &mut gids, g, &gid.span, || {
+            format!("GID {g} is pinned twice")
+        }) {
             continue;
         }
-        gids.insert(g, gid.span.clone());
         out.push(PinnedGroup {
             name: key.value,
             gid: g,
@@ -144,13 +143,11 @@ fn users(cx: &mut Cx, u: Table, group_names: &BTreeMap<String, Range<usize>>) ->
             continue;
         };
         let u32id = uid.value as u32;
-        if let Some(first) = uids.get(&u32id) {
-            let first = first.clone();
-            let message = format!("UID {u32id} is pinned twice");
-            cx.duplicate(uid.span.clone(), first, message);
+        if !first_use(&mut cx.d, &mut uids, u32id, &uid.span, || {
+            format!("UID {u32id} is pinned twice")
+        }) {
             continue;
         }
-        uids.insert(u32id, uid.span.clone());
         out.push(PinnedUser {
             name: key.value,
             uid: u32id,

@@ -2,7 +2,7 @@
 //! maps of the exported shares (`auto.home`, `auto.staging`).
 
 use crate::model::{Nis, NisEntry, NisMap, Node, Share};
-use crate::profile::cx::{Cx, Kind};
+use crate::profile::cx::{first_use, Cx, Kind};
 use crate::profile::diag::Diagnostic;
 use crate::profile::grammar;
 use crate::profile::read::{Sp, Table};
@@ -177,11 +177,7 @@ fn first(
     v: &Sp<String>,
     what: &str,
 ) -> bool {
-    if let Some(first) = seen.get(&v.value) {
-        let message = format!("{what} `{}` is listed twice", v.value);
-        cx.duplicate(v.span.clone(), first.clone(), message);
-        return false;
-    }
-    seen.insert(v.value.clone(), v.span.clone());
-    true
+    first_use(&mut cx.d, seen, v.value.clone(), &v.span, || {
+        format!("{what} `{}` is listed twice", v.value)
+    })
 }

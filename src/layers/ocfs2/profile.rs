@@ -4,7 +4,7 @@
 use crate::layers::link::profile::network;
 use crate::layers::volumes::profile::{checked_path, mount_options, register_mountpoint};
 use crate::model::*;
-use crate::profile::cx::{u32_of, Cx, Kind, PortUse};
+use crate::profile::cx::{first_use, u32_of, Cx, Kind, PortUse};
 use crate::profile::diag::Diagnostic;
 use crate::profile::read::{Sp, Table};
 use crate::profile::{grammar, human};
@@ -167,12 +167,9 @@ fn carrier<'a>(
         cx.refer(Kind::Resource, r);
         return None;
     };
-    if let Some(first) = used.get(&r.value) {
-        let message = format!("resource `{}` carries two filesystems", r.value);
-        cx.duplicate(r.span.clone(), first.clone(), message);
-    } else {
-        used.insert(r.value.clone(), r.span.clone());
-    }
+    first_use(&mut cx.d, used, r.value.clone(), &r.span, || {
+        format!("resource `{}` carries two filesystems", r.value)
+    });
     Some(x)
 }
 

@@ -3,7 +3,7 @@
 
 use crate::layers::volumes::profile::{mountpoint_above, mountpoint_below};
 use crate::model::*;
-use crate::profile::cx::{printable, Cx, Kind};
+use crate::profile::cx::{first_use, printable, Cx, Kind};
 use crate::profile::diag::Diagnostic;
 use crate::profile::grammar;
 use crate::profile::read::{Sp, Table};
@@ -21,21 +21,14 @@ struct Taken {
     pools: BTreeMap<String, Range<usize>>,
 }
 
-impl Taken {
-    /// Whether `v` is new among `of`; if not, it is reported as `what`.
-    fn first(
-        cx: &mut Cx,
-        of: &mut BTreeMap<String, Range<usize>>,
-        v: &Sp<String>,
-        what: String,
-    ) -> bool {
-        if let Some(first) = of.get(&v.value) {
-            cx.duplicate(v.span.clone(), first.clone(), what);
-            return false;
-        }
-        of.insert(v.value.clone(), v.span.clone());
-        true
-    }
+/// Whether `v` is new among `of`; if not, it is reported as `what`.
+fn first(
+    cx: &mut Cx,
+    of: &mut BTreeMap<String, Range<usize>>,
+    v: &Sp<String>,
+    what: String,
+) -> bool {
+    first_use(&mut cx.d, of, v.value.clone(), &v.span, || what)
 }
 
 pub(crate) fn shares(
@@ -86,7 +79,7 @@ fn share(
     if let Some((_, base, _)) = &target {
         let full = Sp::new(format!("{base}/{dir}"), dir_span);
         let what = format!("two shares are the directory `{}`", full.value);
-        Taken::first(cx, &mut taken.paths, &full, what);
+        first(cx, &mut taken.paths, &full, what);
     }
     let link = link.and_then(|l| {
         cx.check(&l, "bad-path", "symlink", grammar::path)
@@ -107,7 +100,7 @@ fn share(
             return None;
         }
         let what = format!("libvirt pool `{}` is defined twice", p.value);
-        Taken::first(cx, &mut taken.pools, &p, what).then_some(p.value)
+        first(cx, &mut taken.pools, &p, what).then_some(p.value)
     });
     let on = target.as_ref().map(|(on, _, _)| on);
     let export_list = exports
@@ -218,7 +211,7 @@ fn symlink(cx: &mut Cx, l: &Sp<String>, taken: &mut Taken) {
         return;
     }
     let what = format!("symlink `{}` is used twice", l.value);
-    Taken::first(cx, &mut taken.links, l, what);
+    first(cx, &mut taken.links, l, what);
 }
 
 /// `mode = "0755"`: an octal mode of four digits.

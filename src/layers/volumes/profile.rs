@@ -3,7 +3,7 @@
 //! of each node's volumes in its volume group.
 
 use crate::model::{Node, Volume, VolumeKind};
-use crate::profile::cx::{Cx, Kind};
+use crate::profile::cx::{first_use, Cx, Kind};
 use crate::profile::diag::Diagnostic;
 use crate::profile::read::{Sp, Table};
 use crate::profile::site::node_list;
@@ -98,16 +98,10 @@ pub(crate) fn checked_path(cx: &mut Cx, m: Sp<String>) -> Option<Sp<String>> {
 /// Record the mountpoint `m` of a volume or an OCFS2 filesystem; one used
 /// twice is reported.
 pub(crate) fn register_mountpoint(cx: &mut Cx, m: &Sp<String>) {
-    if let Some(first) = cx.facts.mountpoints.get(&m.value) {
-        let first = first.clone();
-        cx.duplicate(
-            m.span.clone(),
-            first,
-            format!("mountpoint `{}` is used twice", m.value),
-        );
-    } else {
-        cx.facts.mountpoints.insert(m.value.clone(), m.span.clone());
-    }
+    let (d, seen) = (&mut cx.d, &mut cx.facts.mountpoints);
+    first_use(d, seen, m.value.clone(), &m.span, || {
+        format!("mountpoint `{}` is used twice", m.value)
+    });
 }
 
 /// `mount_options = [...]`, each checked; default `noatime`.
