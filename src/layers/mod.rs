@@ -3,16 +3,16 @@
 //! `layout.sh`; `debian-templates/` has a folder of the same name with its
 //! templates and its part of the node-side command. See ARCHITECTURE.md.
 
-pub(crate) mod apt;
-pub(crate) mod boot;
-pub(crate) mod client;
-pub mod command;
-pub(crate) mod drbd;
 pub(crate) mod ids;
-pub(crate) mod link;
-pub(crate) mod nis;
+pub(crate) mod volumes;
+pub(crate) mod drbd;
 pub(crate) mod ocfs2;
 pub(crate) mod shares;
-pub(crate) mod system;
 pub(crate) mod unison;
-pub(crate) mod volumes;
+pub(crate) mod link;
+pub(crate) mod system;
+pub(crate) mod apt;
+pub(crate) mod nis;
+pub(crate) mod client;
+pub(crate) mod boot;
+pub mod command;
