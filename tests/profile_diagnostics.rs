@@ -28,6 +28,16 @@ fn every_fixture_reports_its_code() {
                 "many-errors: {}",
                 checked.render_plain()
             );
+        } else if code == "refused-names" {
+            // One bad-name per refused name (Media, Back0, R0, Shared,
+            // Home), none for the references to them.
+            assert_eq!(
+                found,
+                BTreeSet::from(["bad-name"]),
+                "{}",
+                checked.render_plain()
+            );
+            assert_eq!(checked.diagnostics.len(), 5, "{}", checked.render_plain());
         } else {
             // Exactly the problem of its name: no other code, no follow-on.
             assert_eq!(

@@ -2,18 +2,18 @@
 //! resolved [`crate::model::Site`]. Every problem of the file is collected
 //! (never only the first); nothing here writes anywhere.
 
+pub(crate) mod cx;
 pub mod diag;
 pub mod grammar;
-mod lower;
-mod read;
-mod storage;
+pub(crate) mod read;
+pub(crate) mod site;
 
+pub use crate::layers::system::profile::DEFAULT_SYSCTL;
 pub use diag::{Diagnostic, Severity};
-pub use lower::DEFAULT_SYSCTL;
 
-use crate::model::{Network, Site};
-use read::{Diags, Sp, Table};
-use std::collections::BTreeMap;
+use crate::layers::{apt, client, drbd, ids, nis, ocfs2, shares, system, unison, volumes};
+use crate::model::Site;
+use read::{Diags, Table};
 use std::path::Path;
 
 /// A profile that was read: its text (for rendering diagnostics), the
@@ -70,7 +70,7 @@ pub fn load(path: &Path) -> Result<Checked, ReadError> {
 
 /// Check profile text. `base_dir` resolves relative paths in the profile.
 pub fn check_str(file_name: &str, source: &str, base_dir: &str) -> Checked {
-    let mut cx = lower::Cx::default();
+    let mut cx = cx::Cx::default();
     let site = match toml_span::parse(source) {
         Ok(root) => lower_root(&mut cx, root, base_dir),
         Err(e) => {
@@ -92,25 +92,28 @@ pub fn check_str(file_name: &str, source: &str, base_dir: &str) -> Checked {
     }
 }
 
-fn lower_root(cx: &mut lower::Cx, root: toml_span::Value<'_>, base_dir: &str) -> Option<Site> {
+/// The driver: the sections in a fixed order (each layer reads what the
+/// ones before it lowered), then the checks across sections.
+fn lower_root(cx: &mut cx::Cx, root: toml_span::Value<'_>, base_dir: &str) -> Option<Site> {
     let mut top = Table::from_value(&mut cx.d, "", root)?;
     let d = &mut cx.d;
-    let site_t = top.table(d, "site");
-    let repo_t = top.table(d, "repository");
-    let apt_t = top.table(d, "apt");
-    let nodes_t = top.table(d, "nodes");
-    let ids_t = top.table(d, "ids");
-    let volumes_t = top.table(d, "volumes");
-    let drbd_t = top.table(d, "drbd");
-    let ocfs2_t = top.table(d, "ocfs2");
-    let shares_t = top.table(d, "shares");
-    let nfs_t = top.table(d, "nfs");
-    let unison_t = top.table(d, "unison");
-    let client_t = top.table(d, "client");
-    let nis_t = top.table(d, "nis");
-    let sysctl_t = top.table(d, "sysctl");
-    let resolver_t = top.table(d, "resolver");
-    let hosts_t = top.table(d, "hosts");
+    let mut take = |key| top.table(d, key);
+    let site_t = take("site");
+    let repo_t = take("repository");
+    let apt_t = take("apt");
+    let nodes_t = take("nodes");
+    let ids_t = take("ids");
+    let volumes_t = take("volumes");
+    let drbd_t = take("drbd");
+    let ocfs2_t = take("ocfs2");
+    let shares_t = take("shares");
+    let nfs_t = take("nfs");
+    let unison_t = take("unison");
+    let client_t = take("client");
+    let nis_t = take("nis");
+    let sysctl_t = take("sysctl");
+    let resolver_t = take("resolver");
+    let hosts_t = take("hosts");
     let site_span = site_t.as_ref().map(|t| t.span.clone()).unwrap_or(0..0);
     let misspelt: Vec<&'static str> = [
         ("site", site_t.is_none()),
@@ -124,45 +127,30 @@ fn lower_root(cx: &mut lower::Cx, root: toml_span::Value<'_>, base_dir: &str) ->
     top.finish(d);
     cx.misspelt_sections.extend(misspelt);
 
-    let head = lower::site(cx, site_t, base_dir);
-    let repository = lower::repository(cx, repo_t, &head);
-    let apt = lower::apt(cx, apt_t);
-    let nodes = lower::nodes(cx, nodes_t, &head.name);
-    let ids = lower::ids(cx, ids_t, &head.name);
-    let volumes = lower::volumes(cx, volumes_t, &nodes);
-    let (drbd, fencing) = storage::drbd(cx, drbd_t, &nodes, &volumes, &head.name);
-    let ocfs2 = storage::ocfs2(cx, ocfs2_t, &nodes, &volumes, &drbd);
-    let (ocfs2, o2_net_span) = match ocfs2 {
-        Some((o, s)) => (Some(o), s),
-        None => (None, None),
-    };
-    let shares = storage::shares(cx, shares_t, &volumes, ocfs2.as_ref());
-    let nfs = storage::nfs(cx, nfs_t);
-    let unison = storage::unison(cx, unison_t, &nodes, &volumes);
-    let client = storage::client(cx, client_t, &head.name);
-    let nis = storage::nis(
-        cx,
-        nis_t,
-        &Sp::new(head.name.clone(), 0..0),
-        &head.domain,
-        &nodes,
-        &shares,
-    );
-    let sysctl = lower::sysctl(cx, sysctl_t);
-    let resolver = lower::resolver(cx, resolver_t);
-    let hosts = lower::hosts(cx, hosts_t, &nodes);
+    let head = site::site(cx, site_t, base_dir);
+    let repository = site::repository(cx, repo_t, &head);
+    let apt = apt::profile::apt(cx, apt_t);
+    let nodes = site::nodes(cx, nodes_t, &head.name);
+    let ids = ids::profile::ids(cx, ids_t, &head.name);
+    let volumes = volumes::profile::volumes(cx, volumes_t, &nodes);
+    let (drbd, fencing) = drbd::profile::drbd(cx, drbd_t, &nodes, &volumes, &head.name);
+    let ocfs2 = ocfs2::profile::ocfs2(cx, ocfs2_t, &nodes, &volumes, &drbd);
+    let shares = shares::profile::shares(cx, shares_t, &volumes, ocfs2.as_ref());
+    let nfs = shares::profile::nfs(cx, nfs_t);
+    let unison = unison::profile::unison(cx, unison_t, &nodes, &volumes);
+    let client = client::profile::client(cx, client_t, &head.name);
+    let nis = nis::profile::nis(cx, nis_t, &head.name, &head.domain, &nodes, &shares);
+    let sysctl = system::profile::sysctl(cx, sysctl_t);
+    let resolver = system::profile::resolver(cx, resolver_t);
+    let hosts = system::profile::hosts(cx, hosts_t, &nodes);
 
-    site_checks(
-        cx,
-        &nodes,
-        &volumes,
-        &drbd,
-        ocfs2.as_ref(),
-        &fencing,
-        o2_net_span,
-        site_span,
-        &head.name,
-    );
+    site::check_addresses(cx);
+    site::check_ports(cx);
+    volumes::profile::check_nesting(cx);
+    volumes::profile::check_vg_fit(cx, &nodes, &volumes);
+    site::check_packages(cx, &nodes, &head.name);
+    drbd::profile::check_fencing(cx, &drbd, &fencing, site_span.clone());
+    ocfs2::profile::check_shared_link(cx, &nodes, &drbd, ocfs2.as_ref(), site_span);
 
     Some(Site {
         name: head.name,
@@ -191,165 +179,6 @@ fn lower_root(cx: &mut lower::Cx, root: toml_span::Value<'_>, base_dir: &str) ->
         resolver,
         hosts,
     })
-}
-
-/// Checks across sections: duplicate addresses and ports, sizes that must
-/// fit, package names, and the risky-but-valid choices (warnings).
-#[allow(clippy::too_many_arguments)]
-fn site_checks(
-    cx: &mut lower::Cx,
-    nodes: &[crate::model::Node],
-    volumes: &[crate::model::Volume],
-    drbd: &crate::model::Drbd,
-    ocfs2: Option<&crate::model::Ocfs2>,
-    fencing: &Sp<String>,
-    o2_net_span: Option<Sp<String>>,
-    site_span: std::ops::Range<usize>,
-    site: &str,
-) {
-    // Addresses: each given once across the site.
-    let mut seen: BTreeMap<std::net::IpAddr, (std::ops::Range<usize>, String)> = BTreeMap::new();
-    for (a, span, what) in cx.address_spans.clone() {
-        if let Some((first, first_what)) = seen.get(&a) {
-            cx.duplicate(
-                span,
-                first.clone(),
-                format!("address {a} is both the {first_what} and the {what}"),
-            );
-        } else {
-            seen.insert(a, (span, what));
-        }
-    }
-    // Ports: one user per address and port.
-    let mut ports: BTreeMap<(std::net::IpAddr, u16), String> = BTreeMap::new();
-    // One report per place and clash, not one per node address.
-    let mut reported: std::collections::BTreeSet<(usize, String)> = Default::default();
-    for (a, p, span, what) in cx.port_uses.clone() {
-        match ports.get(&(a, p)) {
-            Some(first) if *first != what && !reported.insert((span.start, first.clone())) => {}
-            Some(first) if *first != what => cx.d.push(
-                diag::Diagnostic::error(
-                    "duplicate",
-                    span,
-                    format!("port {p} on {a} is used by {first} and by {what}"),
-                )
-                .label("ports must differ on one address"),
-            ),
-            Some(_) => {}
-            None => {
-                ports.insert((a, p), what);
-            }
-        }
-    }
-    // Mountpoints side by side: one inside another is mounted in no
-    // guaranteed order (fstab, the OCFS2 units) and the node-side command
-    // makes and checks each on its own.
-    for (mp, span) in cx.mountpoints() {
-        if let Some((outer, outer_span)) = cx.mountpoint_above(&mp) {
-            cx.d.push(
-                diag::Diagnostic::error(
-                    "nested-mountpoint",
-                    span,
-                    format!("mountpoint `{mp}` is inside mountpoint `{outer}`"),
-                )
-                .label("mounted inside another mountpoint")
-                .related(outer_span, "the outer mountpoint")
-                .help("mount it beside the other (e.g. `/vol/NAME`): nested mounts are neither ordered nor converged"),
-            );
-        }
-    }
-    // Volume sizes fit the declared volume group.
-    for n in nodes {
-        let Some(vg) = n.vg_size else { continue };
-        let total: u64 = volumes
-            .iter()
-            .filter(|v| v.nodes.contains(&n.name))
-            .map(|v| v.size)
-            .sum();
-        if total > vg {
-            let span = cx.node_spans.get(&n.name).cloned().unwrap_or(0..0);
-            cx.d.push(
-                diag::Diagnostic::error(
-                    "vg-too-small",
-                    span,
-                    format!(
-                        "the volumes of node `{}` need {} but its volume group holds {}",
-                        n.name,
-                        human(total),
-                        human(vg)
-                    ),
-                )
-                .label("volumes do not fit")
-                .help("shrink the volumes or correct `vg_size`"),
-            );
-        }
-    }
-    // Package names are unique (a node called `ids` or `client` clashes).
-    let mut pkgs: BTreeMap<String, ()> = BTreeMap::new();
-    for fixed in ["ids", "client", "nis"] {
-        pkgs.insert(format!("{site}-storage-{fixed}"), ());
-    }
-    for n in nodes {
-        if pkgs.insert(n.package.clone(), ()).is_some() {
-            let span = cx.node_spans.get(&n.name).cloned().unwrap_or(0..0);
-            cx.d.push(
-                diag::Diagnostic::error(
-                    "duplicate",
-                    span,
-                    format!(
-                        "node `{}` would make package `{}`, which storpkg already builds",
-                        n.name, n.package
-                    ),
-                )
-                .label("rename this node"),
-            );
-        }
-    }
-    // Warnings.
-    if drbd.resources.iter().any(|r| r.allow_two_primaries)
-        && fencing.value != "resource-and-stonith"
-    {
-        let span = if fencing.span.is_empty() {
-            site_span.start..site_span.start + 1
-        } else {
-            fencing.span.clone()
-        };
-        let (title, help) = if fencing.value == "dont-care" {
-            ("dual-primary DRBD without fencing", "the DRBD user guide calls this \"a very bad idea\": use `fencing = \"resource-and-stonith\"`")
-        } else {
-            ("dual-primary DRBD with resource-only fencing", "if only the replication link fails, both Primaries write on and the OCFS2 copies diverge: use `fencing = \"resource-and-stonith\"` (I/O waits until the peer is outdated, unreachable or back)")
-        };
-        cx.d.push(
-            diag::Diagnostic::warning("dual-primary-without-fencing", span, title)
-                .label(format!(
-                    "allow-two-primaries with fencing {}",
-                    fencing.value
-                ))
-                .help(help),
-        );
-    }
-    if let Some(o) = ocfs2 {
-        if !drbd.resources.is_empty() {
-            // A node whose link was refused falls back to its admin address:
-            // that is no reason to warn.
-            let shared = nodes
-                .iter()
-                .filter(|n| !cx.refused_links.contains(&n.name))
-                .any(|n| n.address_on(o.network) == n.address_on(drbd.network));
-            if shared {
-                let span = o2_net_span
-                    .map(|s| s.span)
-                    .or(cx.drbd_network_span.clone())
-                    .unwrap_or(site_span.start..site_span.start + 1);
-                cx.d.push(
-                    diag::Diagnostic::warning("shared-link", span, "DRBD and o2cb use the same network link")
-                        .label("one link carries both replication and cluster heartbeats")
-                        .help("run DRBD over the back-to-back link (`drbd.network = \"replication\"`) and o2cb over the LAN (`ocfs2.network = \"admin\"`)"),
-                );
-            }
-        }
-    }
-    let _ = Network::Admin;
 }
 
 /// Bytes as LVM prints them (binary units).

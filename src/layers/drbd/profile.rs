@@ -1,1 +1,434 @@
+//! `[drbd]`: site-wide tuning and policies, `[drbd.resync]`, and the
+//! resources; the fencing warning, which DRBD's policies own.
 
+use crate::layers::link::profile::network;
+use crate::layers::volumes::profile::kind_name;
+use crate::model::*;
+use crate::profile::cx::{first_use, u32_of, Cx, Kind, PortUse};
+use crate::profile::diag::Diagnostic;
+use crate::profile::grammar;
+use crate::profile::read::{check_range, Sp, Table};
+use crate::profile::site::node_list;
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+mod resync;
+
+const AFTER_SB_0PRI: &[&str] = &[
+    "disconnect",
+    "discard-younger-primary",
+    "discard-older-primary",
+    "discard-zero-changes",
+    "discard-least-changes",
+];
+const AFTER_SB_1PRI: &[&str] = &[
+    "disconnect",
+    "consensus",
+    "violently-as0p",
+    "discard-secondary",
+    "call-pri-lost-after-sb",
+];
+const AFTER_SB_2PRI: &[&str] = &["disconnect", "violently-as0p", "call-pri-lost-after-sb"];
+const FENCING: &[&str] = &["dont-care", "resource-only", "resource-and-stonith"];
+
+/// The `[drbd]` section, and the fencing policy with where it was given
+/// (an empty span: the default).
+pub(crate) fn drbd(
+    cx: &mut Cx,
+    t: Option<Table>,
+    nodes: &[Node],
+    volumes: &[Volume],
+    site: &str,
+) -> (Drbd, Sp<String>) {
+    let first = nodes.first().map(|n| n.name.clone()).unwrap_or_default();
+    let mut drbd = Drbd {
+        wfc_timeout: 120,
+        degr_wfc_timeout: 60,
+        ping_int: 10,
+        ping_timeout: 5,
+        initialiser: first,
+        peer_wait: 120,
+        network: network(cx, None, nodes),
+        resync: Resync::default(),
+        resources: Vec::new(),
+    };
+    // Dual-primary (the default) needs resource-and-stonith: a Primary that
+    // loses its peer freezes I/O until the fence-peer handler knows the
+    // peer cannot write (DRBD user guide); single-primary, resource-only.
+    let mut fencing = Sp::new("resource-and-stonith".to_string(), 0..0);
+    let Some(mut t) = t else {
+        return (drbd, fencing);
+    };
+    let d = &mut cx.d;
+    let wfc = t.int_in(d, "wfc_timeout", 0, 86400);
+    let degr = t.int_in(d, "degr_wfc_timeout", 0, 86400);
+    let ping_int = t.int_in(d, "ping_int", 1, 120);
+    let ping_timeout = t.int_in(d, "ping_timeout", 1, 300);
+    let init = t.str(d, "initialiser");
+    let peer_wait = t.int_in(d, "peer_wait", 0, 86400);
+    let net = t.str(d, "network");
+    cx.facts.drbd_network = net.as_ref().map(|n| n.span.clone());
+    let protocol = t.str(d, "protocol");
+    let two = t.bool(d, "allow_two_primaries");
+    let sb = [
+        t.str(d, "after_sb_0pri"),
+        t.str(d, "after_sb_1pri"),
+        t.str(d, "after_sb_2pri"),
+    ];
+    let fencing_v = t.str(d, "fencing");
+    let notify = t.str(d, "split_brain_notify");
+    let demote = t.bool(d, "demote_before_resync");
+    let resources = t.table(d, "resources");
+    let resync = t.table(d, "resync");
+    t.finish(d);
+    if let Some(r) = resync {
+        drbd.resync = resync::resync_of(cx, r);
+    }
+    drbd.wfc_timeout = u32_of(wfc, 120);
+    drbd.degr_wfc_timeout = u32_of(degr, 60);
+    drbd.ping_int = u32_of(ping_int, 10);
+    drbd.ping_timeout = u32_of(ping_timeout, 5);
+    drbd.peer_wait = u32_of(peer_wait, drbd.wfc_timeout);
+    drbd.network = network(cx, net, nodes);
+    let init = initialiser(cx, init, &mut drbd);
+    let protocol = match protocol {
+        Some(p) if cx.one_of(&p, "DRBD protocol", &["A", "B", "C"]) => p.value,
+        _ => "C".into(),
+    };
+    let [sb0, sb1, sb2] = split_brain_policies(cx, sb);
+    if two.as_ref().is_some_and(|t| !t.value) {
+        fencing.value = "resource-only".into();
+    }
+    if let Some(f) = fencing_v {
+        if cx.one_of(&f, "fencing policy", FENCING) {
+            fencing = f;
+        }
+    }
+    let notify = cx
+        .checked(
+            notify,
+            "bad-value",
+            "split-brain recipient",
+            grammar::recipient,
+        )
+        .unwrap_or_else(|| "root".into());
+    let demote = demote.map_or(true, |d| d.value);
+    let template = DrbdResource {
+        name: String::new(),
+        nodes: Vec::new(),
+        minor: 0,
+        port: 0,
+        volume: String::new(),
+        protocol,
+        allow_two_primaries: two.map_or(true, |t| t.value),
+        after_sb_0pri: sb0,
+        after_sb_1pri: sb1,
+        after_sb_2pri: sb2,
+        fencing: fencing.value.clone(),
+        handlers: handlers(site, demote, &notify, &fencing.value),
+    };
+    if let Some(resources) = resources {
+        let mut each = Resources {
+            nodes,
+            volumes,
+            template,
+            init,
+            minors: BTreeMap::new(),
+            backing: BTreeMap::new(),
+        };
+        let (path, entries) = resources.into_entries();
+        for (key, value) in entries {
+            let path = format!("{path}.{}", key.value);
+            let Some(t) = Table::from_value(&mut cx.d, &path, value) else {
+                continue;
+            };
+            let resource = each.resource(cx, t, key, &drbd);
+            drbd.resources.extend(resource);
+        }
+    }
+    (drbd, fencing)
+}
+
+/// The initialiser as checked against the resources' node lists.
+struct Initialiser {
+    /// Where it was named (none: the first node, by default).
+    span: Option<Range<usize>>,
+    /// An unknown one was reported and is not checked against resources.
+    known: bool,
+}
+
+/// `initialiser = "NODE"` into `drbd.initialiser` (default: the first node).
+fn initialiser(cx: &mut Cx, init: Option<Sp<String>>, drbd: &mut Drbd) -> Initialiser {
+    let mut known = !drbd.initialiser.is_empty();
+    let span = init.as_ref().map(|i| i.span.clone());
+    if let Some(i) = init {
+        if cx.refer(Kind::Node, &i) {
+            drbd.initialiser = i.value;
+        } else {
+            known = false;
+        }
+    }
+    Initialiser { span, known }
+}
+
+/// Each after-split-brain policy (0, 1 and 2 Primaries): its name in
+/// messages, the values it takes and its default.
+const SPLIT_BRAIN: [(&str, &[&str], &str); 3] = [
+    (
+        "after-sb-0pri policy",
+        AFTER_SB_0PRI,
+        "discard-zero-changes",
+    ),
+    ("after-sb-1pri policy", AFTER_SB_1PRI, "discard-secondary"),
+    ("after-sb-2pri policy", AFTER_SB_2PRI, "disconnect"),
+];
+
+/// The after-split-brain policies, with their defaults;
+/// `discard-node-NODE` is a 0-Primary policy too.
+fn split_brain_policies(cx: &mut Cx, given: [Option<Sp<String>>; 3]) -> [String; 3] {
+    let mut pick = |v: Option<Sp<String>>, i: usize| {
+        let (what, allowed, default) = SPLIT_BRAIN[i];
+        match v {
+            Some(v)
+                if i == 0
+                    && v.value
+                        .strip_prefix("discard-node-")
+                        .is_some_and(|n| cx.names.nodes.contains(n)) =>
+            {
+                v.value
+            }
+            Some(v) if cx.one_of(&v, what, allowed) => v.value,
+            _ => default.to_string(),
+        }
+    };
+    let [sb0, sb1, sb2] = given;
+    [pick(sb0, 0), pick(sb1, 1), pick(sb2, 2)]
+}
+
+/// The handlers every resource has.
+fn handlers(site: &str, demote: bool, notify: &str, fencing: &str) -> Vec<Handler> {
+    let handler = |name: &str, command: String| Handler {
+        name: name.into(),
+        command,
+    };
+    let mut handlers = Vec::new();
+    if demote {
+        let command = "/usr/sbin/drbdsetup secondary $DRBD_MINOR".into();
+        handlers.push(handler("before-resync-target", command));
+    }
+    let command = format!("/usr/lib/drbd/notify-split-brain.sh {notify}");
+    handlers.push(handler("split-brain", command));
+    // Promotion is the node-side command's (never `become-primary-on`,
+    // which promotes a node that is still a resync target): when a resync
+    // ends, the converge unit is run again to promote and mount.
+    let command = format!("/usr/sbin/{site}-storage after-resync");
+    handlers.push(handler("after-resync-target", command));
+    if fencing != "dont-care" {
+        let command = format!("/usr/sbin/{site}-storage fence-peer");
+        handlers.push(handler("fence-peer", command));
+    }
+    handlers
+}
+
+/// What every `[drbd.resources.NAME]` is read against.
+struct Resources<'a> {
+    nodes: &'a [Node],
+    volumes: &'a [Volume],
+    /// The site-wide settings of every resource.
+    template: DrbdResource,
+    init: Initialiser,
+    minors: BTreeMap<u32, Range<usize>>,
+    backing: BTreeMap<String, Range<usize>>,
+}
+
+impl Resources<'_> {
+    /// One resource; its name is registered even when refused.
+    fn resource(
+        &mut self,
+        cx: &mut Cx,
+        mut t: Table,
+        key: Sp<String>,
+        drbd: &Drbd,
+    ) -> Option<DrbdResource> {
+        let d = &mut cx.d;
+        let minor = t.req_int(d, "minor", "0");
+        let port = t.req_int(d, "port", "7790");
+        let volume = t.req_str(d, "volume", "\"rep-drbd0\"");
+        let on = t.str_list_sp(d, "nodes");
+        let on_span = t.span.clone();
+        t.finish(d);
+        let name_ok = cx.check(&key, "bad-name", "resource name", grammar::name);
+        let in_range = |cx: &mut Cx, v: &Sp<i64>, what: &str, lo: i64, hi: i64| {
+            let path = format!("drbd.resources.{}.{what}", key.value);
+            check_range(&mut cx.d, &path, v, lo, hi)
+        };
+        let minor = minor.filter(|m| in_range(cx, m, "minor", 0, 1048575));
+        let port = port.filter(|p| in_range(cx, p, "port", 1024, 65535));
+        if let Some(m) = &minor {
+            let m32 = m.value as u32;
+            first_use(&mut cx.d, &mut self.minors, m32, &m.span, || {
+                format!("DRBD minor {m32} is used twice")
+            });
+        }
+        let res_nodes = self.resource_nodes(cx, on, &key, on_span, &drbd.initialiser);
+        if let Some(v) = &volume {
+            self.backing_volume(cx, v, &res_nodes);
+        }
+        if !(cx.define(Kind::Resource, &key, name_ok) && name_ok) {
+            return None;
+        }
+        let (Some(minor), Some(port), Some(volume)) = (minor, port, volume) else {
+            return None;
+        };
+        // Ports are per address: recorded for the site-wide check.
+        for n in &res_nodes {
+            if let Some(node) = self.nodes.iter().find(|x| &x.name == n) {
+                cx.facts.ports.push(PortUse {
+                    addr: node.address_on(drbd.network),
+                    port: port.value as u16,
+                    span: port.span.clone(),
+                    what: format!("DRBD resource `{}`", key.value),
+                });
+            }
+        }
+        Some(DrbdResource {
+            name: key.value,
+            nodes: res_nodes,
+            minor: minor.value as u32,
+            port: port.value as u16,
+            volume: volume.value,
+            ..self.template.clone()
+        })
+    }
+
+    /// The resource's two nodes (`nodes = [...]`, default all), and the
+    /// initialiser among them.
+    fn resource_nodes(
+        &self,
+        cx: &mut Cx,
+        on: Option<Sp<Vec<Sp<String>>>>,
+        key: &Sp<String>,
+        on_span: Range<usize>,
+        init: &str,
+    ) -> Vec<String> {
+        let list_span = on.as_ref().map(|l| l.span.clone());
+        let on = on.map(|l| l.value);
+        // Unknown or repeated nodes are reported by `node_list`; the count
+        // is that of the list as written, so they are not reported twice.
+        let listed = on.as_ref().map(Vec::len);
+        let mut res_nodes = node_list(cx, on, self.nodes);
+        let count = listed.unwrap_or(res_nodes.len());
+        if count != 2 && !cx.facts.nodes.is_empty() {
+            cx.d.push(
+                Diagnostic::error("node-count", key.span.start..on_span.end.min(key.span.end), format!("DRBD resource `{}` has {count} nodes", key.value))
+                    .label("DRBD 8.4 resources have exactly two nodes")
+                    .help("give the resource `nodes = [\"a\", \"b\"]`, or define exactly two storage nodes"),
+            );
+            res_nodes.truncate(2);
+        }
+        // One node initialises every resource (create-md first, the
+        // one-legged start, mkfs.ocfs2): a resource that lists its own
+        // nodes must list it, or nothing initialises that resource. Only a
+        // list that was itself fine: no follow-on of a node-count or
+        // unknown-node error.
+        let list_ok = count == 2 && res_nodes.len() == 2;
+        if let (Some(items), true) = (list_span, self.init.known && list_ok) {
+            if !res_nodes.iter().any(|n| n == init) {
+                self.missing_initialiser(cx, items, key, init);
+            }
+        }
+        res_nodes
+    }
+
+    fn missing_initialiser(&self, cx: &mut Cx, items: Range<usize>, key: &Sp<String>, init: &str) {
+        let diag = Diagnostic::error(
+            "wrong-reference",
+            items,
+            format!(
+                "DRBD resource `{}` does not include the initialiser `{init}`",
+                key.value
+            ),
+        )
+        .label(format!("`{init}` is not one of these nodes"))
+        .help(format!(
+            "list `{init}` in the resource's `nodes`, or name as `[drbd] initialiser` a node that every resource lists: one node creates the metadata and filesystems of all of them"
+        ));
+        cx.d.push(match &self.init.span {
+            Some(s) => diag.related(s.clone(), "the initialiser, named here"),
+            None => diag.label(format!(
+                "`{init}` (the first node: the default initialiser) is not one of these nodes"
+            )),
+        });
+    }
+
+    /// `volume = "NAME"`: a DRBD backing volume on both nodes, backing
+    /// this resource only.
+    fn backing_volume(&mut self, cx: &mut Cx, v: &Sp<String>, res_nodes: &[String]) {
+        let Some(x) = self.volumes.iter().find(|x| x.name == v.value) else {
+            // Unknown, or defined but refused (reported already).
+            cx.refer(Kind::Volume, v);
+            return;
+        };
+        if x.kind != VolumeKind::Drbd {
+            cx.d.push(
+                Diagnostic::error(
+                    "wrong-reference",
+                    v.span.clone(),
+                    format!("volume `{}` is not a DRBD backing volume", v.value),
+                )
+                .label(format!("it is declared `kind = \"{}\"`", kind_name(x.kind)))
+                .help("backing volumes have `kind = \"drbd\"`"),
+            );
+            return;
+        }
+        if let Some(n) = res_nodes.iter().find(|n| !x.nodes.contains(n)) {
+            cx.d.push(
+                Diagnostic::error(
+                    "wrong-reference",
+                    v.span.clone(),
+                    format!("volume `{}` does not exist on node `{n}`", v.value),
+                )
+                .label("the resource's nodes must both carry its backing volume"),
+            );
+        }
+        first_use(
+            &mut cx.d,
+            &mut self.backing,
+            v.value.clone(),
+            &v.span,
+            || format!("volume `{}` backs two resources", v.value),
+        );
+    }
+}
+
+/// Dual-primary resources without resource-and-stonith fencing: a warning.
+pub(crate) fn check_fencing(
+    cx: &mut Cx,
+    drbd: &Drbd,
+    fencing: &Sp<String>,
+    site_span: Range<usize>,
+) {
+    if !drbd.resources.iter().any(|r| r.allow_two_primaries)
+        || fencing.value == "resource-and-stonith"
+    {
+        return;
+    }
+    let span = if fencing.span.is_empty() {
+        site_span.start..site_span.start + 1
+    } else {
+        fencing.span.clone()
+    };
+    let (title, help) = if fencing.value == "dont-care" {
+        ("dual-primary DRBD without fencing", "the DRBD user guide calls this \"a very bad idea\": use `fencing = \"resource-and-stonith\"`")
+    } else {
+        ("dual-primary DRBD with resource-only fencing", "if only the replication link fails, both Primaries write on and the OCFS2 copies diverge: use `fencing = \"resource-and-stonith\"` (I/O waits until the peer is outdated, unreachable or back)")
+    };
+    cx.d.push(
+        Diagnostic::warning("dual-primary-without-fencing", span, title)
+            .label(format!(
+                "allow-two-primaries with fencing {}",
+                fencing.value
+            ))
+            .help(help),
+    );
+}

@@ -1,1 +1,250 @@
+//! `[ocfs2]`: the o2cb cluster and the filesystems on DRBD resources; the
+//! shared-link warning (o2cb heartbeats on DRBD's link).
 
+use crate::layers::link::profile::network;
+use crate::layers::volumes::profile::{checked_path, mount_options, register_mountpoint};
+use crate::model::*;
+use crate::profile::cx::{first_use, u32_of, Cx, Kind, PortUse};
+use crate::profile::diag::Diagnostic;
+use crate::profile::read::{Sp, Table};
+use crate::profile::{grammar, human};
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+pub(crate) fn ocfs2(
+    cx: &mut Cx,
+    t: Option<Table>,
+    nodes: &[Node],
+    volumes: &[Volume],
+    drbd: &Drbd,
+) -> Option<Ocfs2> {
+    let mut t = t?;
+    let d = &mut cx.d;
+    let cluster = t.str(d, "cluster");
+    let port = t.int_in(d, "port", 1024, 65535);
+    let net = t.str(d, "network");
+    let threshold = t.int_in(d, "heartbeat_threshold", 3, 1000);
+    let idle = t.int_in(d, "idle_timeout_ms", 5000, 600000);
+    let keepalive = t.int_in(d, "keepalive_delay_ms", 1000, 600000);
+    let reconnect = t.int_in(d, "reconnect_delay_ms", 2000, 600000);
+    let filesystems = t.table(d, "filesystems");
+    t.finish(d);
+    cx.facts.ocfs2_network = net.as_ref().map(|n| n.span.clone());
+    let mut o = Ocfs2 {
+        cluster: cx
+            .checked(
+                cluster,
+                "bad-name",
+                "OCFS2 cluster name",
+                grammar::cluster_name,
+            )
+            .unwrap_or_else(|| "ocfs2".into()),
+        port: port.as_ref().map(|p| p.value as u16).unwrap_or(7777),
+        network: Network::Admin,
+        heartbeat_threshold: u32_of(threshold, 31),
+        idle_timeout_ms: u32_of(idle, 30000),
+        keepalive_delay_ms: u32_of(keepalive.clone(), 2000),
+        reconnect_delay_ms: u32_of(reconnect, 2000),
+        filesystems: Vec::new(),
+    };
+    o.network = match net {
+        Some(n) => network(cx, Some(n), nodes),
+        None => Network::Admin,
+    };
+    if o.keepalive_delay_ms >= o.idle_timeout_ms {
+        if let Some(k) = &keepalive {
+            cx.d.push(
+                Diagnostic::error(
+                    "out-of-range",
+                    k.span.clone(),
+                    "the o2cb keepalive delay must be shorter than the idle timeout",
+                )
+                .label(format!(
+                    "{} ms is not below idle_timeout_ms = {}",
+                    o.keepalive_delay_ms, o.idle_timeout_ms
+                )),
+            );
+        }
+    }
+    let pspan = port.map(|p| p.span).unwrap_or(0..0);
+    for n in nodes {
+        cx.facts.ports.push(PortUse {
+            addr: n.address_on(o.network),
+            port: o.port,
+            span: pspan.clone(),
+            what: "the o2cb cluster".into(),
+        });
+    }
+    if let Some(fs) = filesystems {
+        let (path, entries) = fs.into_entries();
+        let mut used = BTreeMap::new();
+        for (key, value) in entries {
+            let path = format!("{path}.{}", key.value);
+            let Some(t) = Table::from_value(&mut cx.d, &path, value) else {
+                continue;
+            };
+            let fs = filesystem(cx, t, key, volumes, drbd, &mut used);
+            o.filesystems.extend(fs);
+        }
+    }
+    Some(o)
+}
+
+/// One `[ocfs2.filesystems.NAME]`; its name is registered even when refused.
+fn filesystem(
+    cx: &mut Cx,
+    mut t: Table,
+    key: Sp<String>,
+    volumes: &[Volume],
+    drbd: &Drbd,
+    used: &mut BTreeMap<String, Range<usize>>,
+) -> Option<Ocfs2Fs> {
+    let d = &mut cx.d;
+    let resource = t.req_str(d, "resource", "\"drbd0\"");
+    let mode = t.str(d, "mode");
+    let level = t.str(d, "feature_level");
+    let mountpoint = t.req_str(d, "mountpoint", "\"/vol/ocfs2-small\"");
+    let options = t.str_list(d, "mount_options");
+    let slots = t.int_in(d, "slots", 1, 255);
+    t.finish(d);
+    let name_ok = cx.check(&key, "bad-name", "filesystem name", grammar::name);
+    let res = resource.as_ref().and_then(|r| carrier(cx, r, drbd, used));
+    let (mode, mode_span) = mode_of(cx, mode, &key);
+    // mkfs.ocfs2 refuses -T vmstore and -T datafiles below 2 GiB
+    // (their 1 MiB clusters): the first boot would stop there.
+    let backing = res.and_then(|r| volumes.iter().find(|v| v.name == r.volume));
+    if let (Some(span), Some(v)) = (mode_span, backing) {
+        if mode != "mail" && v.size < 2 << 30 {
+            small(cx, span, &key, &mode, v);
+        }
+    }
+    let level = match level {
+        Some(l)
+            if cx.one_of(
+                &l,
+                "feature level",
+                &["default", "max-compat", "max-features"],
+            ) =>
+        {
+            l.value
+        }
+        _ => "default".into(),
+    };
+    let mp = mountpoint.and_then(|m| checked_path(cx, m));
+    if let Some(m) = &mp {
+        register_mountpoint(cx, m);
+    }
+    let mount_options = mount_options(cx, options);
+    if !(cx.define(Kind::Filesystem, &key, name_ok) && name_ok) {
+        return None;
+    }
+    let (Some(res), Some(mp)) = (res, mp) else {
+        return None;
+    };
+    Some(Ocfs2Fs {
+        name: key.value,
+        resource: res.name.clone(),
+        device: format!("/dev/drbd{}", res.minor),
+        mode,
+        feature_level: level,
+        slots: slots
+            .map(|s| s.value as u32)
+            .unwrap_or(res.nodes.len() as u32),
+        mountpoint: mp.value,
+        mount_options,
+        nodes: res.nodes.clone(),
+    })
+}
+
+/// The DRBD resource `r` that carries a filesystem (one each).
+fn carrier<'a>(
+    cx: &mut Cx,
+    r: &Sp<String>,
+    drbd: &'a Drbd,
+    used: &mut BTreeMap<String, Range<usize>>,
+) -> Option<&'a DrbdResource> {
+    let Some(x) = drbd.resources.iter().find(|x| x.name == r.value) else {
+        cx.refer(Kind::Resource, r);
+        return None;
+    };
+    first_use(&mut cx.d, used, r.value.clone(), &r.span, || {
+        format!("resource `{}` carries two filesystems", r.value)
+    });
+    Some(x)
+}
+
+/// The mkfs.ocfs2 type, and where it was given (the filesystem's name
+/// when it is the default; `None` when it was refused).
+fn mode_of(
+    cx: &mut Cx,
+    mode: Option<Sp<String>>,
+    key: &Sp<String>,
+) -> (String, Option<Range<usize>>) {
+    match mode {
+        Some(m) if cx.one_of(&m, "mkfs.ocfs2 -T type", &["mail", "datafiles", "vmstore"]) => {
+            (m.value, Some(m.span))
+        }
+        Some(_) => ("datafiles".into(), None),
+        None => ("datafiles".into(), Some(key.span.clone())),
+    }
+}
+
+/// The small-ocfs2 warning: `mode` (given at `span`) on volume `v`.
+fn small(cx: &mut Cx, span: Range<usize>, key: &Sp<String>, mode: &str, v: &Volume) {
+    let mut diag = Diagnostic::warning(
+        "small-ocfs2",
+        span.clone(),
+        format!("mkfs.ocfs2 -T {mode} refuses a device below 2 GiB"),
+    )
+    .label(format!(
+        "{}volume `{}` is {}",
+        if span == key.span {
+            "`mode` is `datafiles` by default; its "
+        } else {
+            ""
+        },
+        v.name,
+        human(v.size)
+    ))
+    .help(format!(
+        "use `mode = \"mail\"` for a small filesystem, or make volume `{}` larger than 2G (DRBD keeps its metadata on it too)",
+        v.name
+    ));
+    if let Some(vspan) = cx.names.volumes.span(&v.name) {
+        diag = diag.related(vspan, "the DRBD backing volume");
+    }
+    cx.d.push(diag);
+}
+
+/// DRBD and o2cb on one link (a warning). A node whose link was refused
+/// falls back to its admin address: that is no reason to warn.
+pub(crate) fn check_shared_link(
+    cx: &mut Cx,
+    nodes: &[Node],
+    drbd: &Drbd,
+    ocfs2: Option<&Ocfs2>,
+    site_span: Range<usize>,
+) {
+    let Some(o) = ocfs2 else { return };
+    if drbd.resources.is_empty() {
+        return;
+    }
+    let shared = nodes
+        .iter()
+        .zip(&cx.facts.nodes)
+        .filter(|(_, f)| !f.link_refused)
+        .any(|(n, _)| n.address_on(o.network) == n.address_on(drbd.network));
+    if shared {
+        let span = cx
+            .facts
+            .ocfs2_network
+            .clone()
+            .or(cx.facts.drbd_network.clone())
+            .unwrap_or(site_span.start..site_span.start + 1);
+        cx.d.push(
+            Diagnostic::warning("shared-link", span, "DRBD and o2cb use the same network link")
+                .label("one link carries both replication and cluster heartbeats")
+                .help("run DRBD over the back-to-back link (`drbd.network = \"replication\"`) and o2cb over the LAN (`ocfs2.network = \"admin\"`)"),
+        );
+    }
+}

@@ -1,1 +1,177 @@
+//! `[unison]`: the two-way synchronisation of a unison volume between a
+//! client node and a server node.
 
+use crate::layers::link::profile::network;
+use crate::layers::volumes::profile::kind_name;
+use crate::model::*;
+use crate::profile::cx::{u32_of, Cx, Kind};
+use crate::profile::diag::Diagnostic;
+use crate::profile::grammar;
+use crate::profile::read::{Sp, Table};
+
+pub(crate) fn unison(
+    cx: &mut Cx,
+    t: Option<Table>,
+    nodes: &[Node],
+    volumes: &[Volume],
+) -> Option<Unison> {
+    let mut t = t?;
+    let d = &mut cx.d;
+    let volume = t.req_str(d, "volume", "\"rep-unison\"");
+    let client = t.req_str(d, "client", "\"fiori\"");
+    let server = t.req_str(d, "server", "\"torchio\"");
+    let net = t.str(d, "network");
+    let profile = t.str(d, "profile");
+    let schedule = t.str(d, "schedule");
+    let owner = t.bool(d, "owner");
+    let group = t.bool(d, "group");
+    let perms = t.int(d, "perms");
+    let times = t.bool(d, "times");
+    let auto = t.bool(d, "auto");
+    let batch = t.bool(d, "batch");
+    let terse = t.bool(d, "terse");
+    let confirmbigdel = t.bool(d, "confirmbigdel");
+    let fastcheck = t.bool(d, "fastcheck");
+    let prefer = t.str(d, "prefer");
+    let logfile = t.str(d, "logfile");
+    let logrotate = t.table(d, "logrotate");
+    let client_key = t.str(d, "client_key");
+    let host_key = t.str(d, "server_host_key");
+    t.finish(d);
+    let vol = volume.as_ref().and_then(|v| unison_volume(cx, v, volumes));
+    let client_span = client.as_ref().map(|c| c.span.clone());
+    let client = node_ref(cx, client);
+    let server = node_ref(cx, server);
+    if let (Some(c), Some(s), Some(span)) = (&client, &server, client_span) {
+        if c == s {
+            cx.d.push(
+                Diagnostic::error("duplicate", span, "unison's client and server are the same node")
+                    .label("the second root must be the peer")
+                    .help("the how-to's profile synchronised a node with itself; name the other node as server"),
+            );
+        }
+    }
+    let network = network(cx, net, nodes);
+    let profile = cx.checked(profile, "bad-name", "unison profile name", grammar::name);
+    let schedule = cx
+        .checked(schedule, "bad-schedule", "schedule", grammar::schedule)
+        .unwrap_or_else(|| "daily".into());
+    let prefer = match prefer {
+        Some(p) if cx.one_of(&p, "unison prefer", &["newer", "older"]) => p.value,
+        _ => "newer".into(),
+    };
+    let logfile = cx
+        .checked(logfile, "bad-path", "log file", grammar::path)
+        .unwrap_or_else(|| "/var/log/unison.log".into());
+    let logrotate = logrotate_of(cx, logrotate);
+    let key = |cx: &mut Cx, v, what| cx.checked(v, "bad-value", what, grammar::ssh_public_key);
+    let client_key = key(cx, client_key, "ssh public key");
+    let server_host_key = key(cx, host_key, "ssh host key");
+    let perms = perms_of(cx, perms);
+    let b = |v: Option<Sp<bool>>, default: bool| v.map(|v| v.value).unwrap_or(default);
+    if let (Some(v), Some(c), Some(s), Some(vs)) = (&vol, &client, &server, &volume) {
+        if let Some(n) = [c, s].into_iter().find(|n| !v.nodes.contains(n)) {
+            cx.d.push(
+                Diagnostic::error(
+                    "wrong-reference",
+                    vs.span.clone(),
+                    format!("volume `{}` does not exist on node `{n}`", v.name),
+                )
+                .label("unison's client and server must both carry the volume"),
+            );
+        }
+    }
+    let (vol, client, server) = (vol?, client?, server?);
+    Some(Unison {
+        profile: profile.unwrap_or_else(|| format!("vol-{}", vol.name)),
+        mountpoint: vol.mountpoint.clone().unwrap_or_default(),
+        volume: vol.name,
+        client,
+        server,
+        network,
+        schedule,
+        owner: b(owner, true),
+        group: b(group, true),
+        perms,
+        times: b(times, true),
+        auto: b(auto, true),
+        batch: b(batch, true),
+        terse: b(terse, true),
+        confirmbigdel: b(confirmbigdel, true),
+        fastcheck: b(fastcheck, true),
+        prefer,
+        logfile,
+        logrotate,
+        client_key,
+        server_host_key,
+    })
+}
+
+/// `volume = "NAME"`: a volume of `kind = "unison"`.
+fn unison_volume(cx: &mut Cx, v: &Sp<String>, volumes: &[Volume]) -> Option<Volume> {
+    let Some(x) = volumes.iter().find(|x| x.name == v.value) else {
+        // Unknown, or defined but refused (reported already).
+        cx.refer(Kind::Volume, v);
+        return None;
+    };
+    if x.kind == VolumeKind::Unison {
+        return Some(x.clone());
+    }
+    cx.d.push(
+        Diagnostic::error(
+            "wrong-reference",
+            v.span.clone(),
+            format!("volume `{}` is not a unison volume", v.value),
+        )
+        .label(format!("it is declared `kind = \"{}\"`", kind_name(x.kind)))
+        .help("unison replicates volumes of `kind = \"unison\"`"),
+    );
+    None
+}
+
+fn node_ref(cx: &mut Cx, v: Option<Sp<String>>) -> Option<String> {
+    let v = v?;
+    cx.refer(Kind::Node, &v).then_some(v.value)
+}
+
+/// `logrotate = { frequency, rotate, compress }`.
+fn logrotate_of(cx: &mut Cx, l: Option<Table>) -> LogRotate {
+    let mut rot = LogRotate {
+        frequency: "daily".into(),
+        rotate: 28,
+        compress: true,
+    };
+    let Some(mut l) = l else { return rot };
+    let f = l.str(&mut cx.d, "frequency");
+    let r = l.int_in(&mut cx.d, "rotate", 1, 3650);
+    let c = l.bool(&mut cx.d, "compress");
+    l.finish(&mut cx.d);
+    if let Some(f) = f {
+        let frequencies = ["daily", "weekly", "monthly", "yearly"];
+        if cx.one_of(&f, "rotation frequency", &frequencies) {
+            rot.frequency = f.value;
+        }
+    }
+    rot.rotate = u32_of(r, 28);
+    rot.compress = c.map_or(true, |c| c.value);
+    rot
+}
+
+/// `perms`: -1 (unison's default) or a mode mask.
+fn perms_of(cx: &mut Cx, perms: Option<Sp<i64>>) -> i64 {
+    match perms {
+        Some(p) if p.value >= -1 && p.value <= 0o7777 => p.value,
+        Some(p) => {
+            cx.d.push(
+                Diagnostic::error(
+                    "out-of-range",
+                    p.span,
+                    "unison perms must be -1 or a mode mask",
+                )
+                .label("expected -1 or 0..=4095"),
+            );
+            -1
+        }
+        None => -1,
+    }
+}
