@@ -1,10 +1,10 @@
-//! `storpkg build`: plan every package of a site, write the .deb files, the
-//! apt repository and the preseed fragments. Glue between the stages; the
-//! writers live in `deb`, `repo` and `output`.
+//! `storpkg build`: a pipe. The timestamp and the signing key (looked up
+//! once: the node packages ship its public half) go in, [`crate::plan::plan_build`]
+//! plans every package, its documentation and the preseed fragments, and
+//! [`write`] hands the plan to the writers (`deb`, `repo`, `output`).
 
 use crate::model::{Signing, Site};
 use crate::output::{self, BuildReport};
-use crate::package::PackageSpec;
 use crate::render::Renderer;
 use crate::repo::{self, RepoConfig};
 use std::collections::BTreeMap;
@@ -38,7 +38,8 @@ pub fn timestamp(site: &Site, env: Option<&str>) -> Result<u64, BuildError> {
     }
 }
 
-/// The repository's identity, from the profile.
+/// The repository's identity, from the profile (every default applied
+/// while lowering it).
 pub fn repo_config(site: &Site) -> RepoConfig {
     RepoConfig {
         origin: site.repository.origin.clone(),
@@ -46,8 +47,8 @@ pub fn repo_config(site: &Site) -> RepoConfig {
         suite: site.suite.as_str().to_string(),
         codename: site.suite.as_str().to_string(),
         component: site.repository.component.clone(),
-        architectures: vec!["amd64".into()],
-        description: format!("{} storage packages, built by storpkg", site.name),
+        architectures: site.repository.architectures.clone(),
+        description: site.repository.description.clone(),
         signing: match &site.repository.signing {
             Signing::Unsigned => repo::Signing::Unsigned,
             Signing::Gpg { key, gnupg_home } => repo::Signing::Gpg {
@@ -57,34 +58,6 @@ pub fn repo_config(site: &Site) -> RepoConfig {
         },
         prune: site.repository.prune,
     }
-}
-
-/// Files written beside the repository: one preseed fragment per node.
-pub fn extra_files(site: &Site) -> BTreeMap<String, Vec<u8>> {
-    site.nodes
-        .iter()
-        .filter_map(|n| {
-            crate::preseed::fragment(site, &n.name, 0)
-                .ok()
-                .map(|text| (format!("preseed/{}.cfg", n.name), text.into_bytes()))
-        })
-        .collect()
-}
-
-/// Add the documentation every package needs (copyright, changelog).
-pub fn with_docs(site: &Site, mut specs: Vec<PackageSpec>, timestamp: u64) -> Vec<PackageSpec> {
-    let changes = site.changes.join("\n");
-    for spec in &mut specs {
-        let docs = crate::deb::doc::doc_files(
-            &spec.name,
-            &spec.version,
-            &spec.maintainer,
-            timestamp,
-            &changes,
-        );
-        spec.files.extend(docs);
-    }
-    specs
 }
 
 /// What a build wrote, for the terminal.
@@ -106,25 +79,14 @@ impl fmt::Display for Report {
     }
 }
 
-/// Write `specs` (the planned packages of `site`) into `out`, atomically.
+/// Write the planned build of `site` into `out`, atomically.
 pub fn write(
-    site: &Site,
-    specs: Vec<PackageSpec>,
-    out: &Path,
-    timestamp: u64,
-) -> Result<Report, BuildError> {
-    write_with(site, specs, out, timestamp, &repo_config(site))
-}
-
-fn write_with(
-    site: &Site,
-    specs: Vec<PackageSpec>,
+    plan: &crate::plan::SitePlan,
     out: &Path,
     timestamp: u64,
     config: &RepoConfig,
 ) -> Result<Report, BuildError> {
-    let specs = with_docs(site, specs, timestamp);
-    let report = output::write_site(out, &specs, &extra_files(site), config, timestamp)?;
+    let report = output::write_site(out, &plan.packages, &plan.files, config, timestamp)?;
     Ok(Report(report))
 }
 
@@ -149,13 +111,13 @@ pub fn build(site: &Site, out: &Path) -> Result<Report, BuildError> {
     let key = key?;
     let renderer = renderer?;
     let site = with_public_key(site, key.as_ref());
-    let specs = crate::plan::plan_site_using(&site, &renderer)
+    let plan = crate::plan::plan_build(&site, &renderer, ts)
         .map_err(|e| BuildError::Plan(e.to_string()))?;
     let mut config = repo_config(&site);
     if let Some(key) = key {
         config.signing = repo::Signing::Key(key);
     }
-    write_with(&site, specs, out, ts, &config)
+    write(&plan, out, ts, &config)
 }
 
 /// The site's template overrides: every file under `site.templates` whose

@@ -77,6 +77,11 @@ pub struct Repository {
     pub origin: String,
     pub label: String,
     pub component: String,
+    /// Release's Architectures (`amd64`: the packages are `all`, the nodes
+    /// amd64).
+    pub architectures: Vec<String>,
+    /// Release's Description.
+    pub description: String,
     pub signing: Signing,
     /// ASCII-armoured public key of `signing` (`gpg --export --armor KEY`),
     /// exported by the build before planning; shipped in the node packages

@@ -26,9 +26,10 @@ fn dpkg_deb_builds_every_package() {
             .unwrap_or_else(|| tmp.path().to_path_buf())
             .join(format!("pasta{suffix}"));
         std::fs::create_dir_all(&out).unwrap();
-        let specs = storpkg::plan::plan_site(&site).unwrap();
-        for p in storpkg::build::with_docs(&site, specs, site.source_date_epoch) {
-            let file = storpkg::deb::build(&p, site.source_date_epoch).unwrap();
+        let r = storpkg::render::Renderer::new().unwrap();
+        let plan = storpkg::plan::plan_build(&site, &r, site.source_date_epoch).unwrap();
+        for p in &plan.packages {
+            let file = storpkg::deb::build(p, site.source_date_epoch).unwrap();
             let deb = out.join(file.file_name());
             std::fs::write(&deb, &file.bytes).unwrap();
             let o = std::process::Command::new("dpkg-deb")

@@ -30,6 +30,9 @@ pub enum PlanError {
     /// The model refers to something it does not hold: a resolver bug.
     #[error("inconsistent site model: {0}")]
     Model(String),
+    /// A node's preseed fragment could not be written.
+    #[error(transparent)]
+    Preseed(#[from] crate::preseed::PreseedError),
     /// A signed repository needs its public key in the node packages.
     #[error("the repository is signed with `{key}` but `repository.public_key` is empty: export the public key before planning")]
     MissingPublicKey { key: String },
@@ -70,4 +73,37 @@ pub fn plan_site_using(site: &Site, r: &Renderer) -> Result<Vec<PackageSpec>, Pl
     })
     .into_iter()
     .collect()
+}
+
+/// Everything a build writes, planned: every package with its
+/// documentation, and the files beside the repository (one preseed fragment
+/// per node, `preseed/NODE.cfg`).
+#[derive(Debug)]
+pub struct SitePlan {
+    pub packages: Vec<PackageSpec>,
+    pub files: std::collections::BTreeMap<String, Vec<u8>>,
+}
+
+/// The whole build of `site` at `timestamp` (the changelog's date):
+/// [`plan_site_using`], the documentation of every package, the preseed
+/// fragments. Pure, as every planner.
+pub fn plan_build(site: &Site, r: &Renderer, timestamp: u64) -> Result<SitePlan, PlanError> {
+    let mut packages = plan_site_using(site, r)?;
+    let changes = site.changes.join("\n");
+    for spec in &mut packages {
+        let docs = crate::deb::doc::doc_files(
+            &spec.name,
+            &spec.version,
+            &spec.maintainer,
+            timestamp,
+            &changes,
+        );
+        spec.files.extend(docs);
+    }
+    let mut files = std::collections::BTreeMap::new();
+    for n in &site.nodes {
+        let text = crate::preseed::fragment(site, &n.name, 0)?;
+        files.insert(format!("preseed/{}.cfg", n.name), text.into_bytes());
+    }
+    Ok(SitePlan { packages, files })
 }

@@ -129,6 +129,8 @@ pub(crate) fn repository(cx: &mut Cx, t: Option<Table>, head: &SiteHead) -> Repo
         origin: head.name.clone(),
         label: format!("{} storage", head.name),
         component: "main".into(),
+        architectures: vec!["amd64".into()],
+        description: format!("{} storage packages, built by storpkg", head.name),
         signing: Signing::Unsigned,
         public_key: None,
         prune: false,

@@ -11,8 +11,9 @@
 //! later of the build timestamp and the creation time of the signing keys
 //! (a signature older than its key is refused by gpgv). Ed25519 and RSA
 //! signatures are deterministic, so the same key and timestamp give the same
-//! signature bytes; DSA/ECDSA keys use a random nonce and do not. When T
-//! would lie in the future, gpg uses the real clock instead.
+//! signature bytes; DSA/ECDSA keys use a random nonce and do not. The clock
+//! is read only to refuse a T in the future (apt would call the Release
+//! "not valid yet"): signing never falls back to it.
 
 use super::RepoError;
 use std::path::{Path, PathBuf};
@@ -253,10 +254,18 @@ pub fn sign(release_path: &Path, key: &SigningKey, timestamp: u64) -> Result<Sig
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let signature_time = Some(timestamp.max(key.created)).filter(|&t| t <= now);
-    if signature_time.is_none() {
-        tracing::warn!("build timestamp lies in the future: signing with the real clock");
+    let t = timestamp.max(key.created);
+    if t > now {
+        return Err(RepoError::Gpg {
+            what: "choosing the signature time",
+            message: format!(
+                "the build timestamp {t} lies in the future (now {now}): apt would refuse the \
+                 repository as not valid yet; set SOURCE_DATE_EPOCH (or site.source_date_epoch) \
+                 to a time in the past"
+            ),
+        });
     }
+    let signature_time = Some(t);
     let signing = |mode: &str, armor: bool, what: &'static str| {
         let mut cmd = gpg(homedir);
         if let Some(t) = signature_time {
