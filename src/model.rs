@@ -400,6 +400,9 @@ pub struct ExportClient {
 pub struct Nfs {
     /// `[mountd] manage-gids`: the how-to's secondary-groups fix.
     pub manage_gids: bool,
+    /// `[nfsd] threads`: the kernel NFS server's threads (nfs-utils' own
+    /// default, 8, when unset).
+    pub threads: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -118,4 +118,19 @@ status_shares() {
         fi
         row share "$_path" "$_s"
     done
+    status_nfsd
+}
+
+# status_nfsd: the kernel NFS server runs the profile's thread count
+# ([nfs] threads; nfs.conf's [nfsd] threads, read when nfs-server starts).
+status_nfsd() {
+    [ -n "${NFS_THREADS:-}" ] || return 0
+    _n=$(cat /proc/fs/nfsd/threads 2>/dev/null) || _n=""
+    if [ -z "$_n" ] || [ "$_n" = 0 ]; then
+        bad nfsd threads "not running" "systemctl start nfs-server"
+    elif [ "$_n" != "$NFS_THREADS" ]; then
+        bad nfsd threads "$_n running, the profile says $NFS_THREADS" "rpc.nfsd $NFS_THREADS"
+    else
+        row nfsd threads "$_n"
+    fi
 }

@@ -38,4 +38,9 @@ pub(crate) fn layout(o: &mut Layout) {
         o.item("SHARE", i, "EXPORTED", flag(!s.exports.is_empty()));
         o.item("SHARE", i, "POOL", s.libvirt_pool.as_deref().unwrap_or(""));
     }
+    // Only when the profile sets it (the command reads `${NFS_THREADS:-}`).
+    if let Some(n) = o.site.nfs.threads {
+        o.comment("The kernel NFS server's threads ([nfs] threads).");
+        o.var("NFS_THREADS", n.to_string());
+    }
 }

@@ -27,6 +27,7 @@ struct NfsConf {
     package: String,
     /// `y` or `n`.
     manage_gids: String,
+    threads: Option<u32>,
 }
 
 /// `shares/libvirtd-mounts.conf`.
@@ -40,6 +41,7 @@ struct LibvirtMounts {
 #[derive(Serialize)]
 struct Live {
     nfs_conf: String,
+    threads: Option<u32>,
     exports_file: String,
 }
 
@@ -112,6 +114,7 @@ pub(crate) fn node(cx: &NodeCx, c: &mut Contribution) -> Result<(), PlanError> {
     let ctx = NfsConf {
         package: pkg.into(),
         manage_gids: if site.nfs.manage_gids { "y" } else { "n" }.into(),
+        threads: site.nfs.threads,
     };
     c.render(cx, nfs_conf.clone(), "shares/nfs.conf", &ctx)?;
     if !pool_paths.is_empty() {
@@ -128,7 +131,45 @@ pub(crate) fn node(cx: &NodeCx, c: &mut Contribution) -> Result<(), PlanError> {
     }
     let live = Live {
         nfs_conf,
+        threads: site.nfs.threads,
         exports_file,
     };
     c.script(cx, Phase::Live, "shares/postinst-live", &live)
+}
+
+#[cfg(test)]
+mod tests {
+    /// `[nfs] threads`: nfs.conf's `[nfsd] threads`, the node's layout,
+    /// and a running server changed live by postinst (`rpc.nfsd N`).
+    #[test]
+    fn nfs_threads_reach_nfs_conf_layout_and_postinst() {
+        let text = include_str!("../../../profiles/risotto.toml");
+        let text = match text.find("[nfs]\n") {
+            Some(_) => text.replacen("[nfs]\n", "[nfs]\nthreads = 16\n", 1),
+            None => format!("{text}\n[nfs]\nthreads = 16\n"),
+        };
+        let checked = crate::profile::check_str("risotto.toml", &text, "/");
+        assert_eq!(checked.errors(), 0, "{}", checked.render_plain());
+        let site = checked.site.unwrap();
+        assert_eq!(site.nfs.threads, Some(16));
+        let packages = crate::plan::plan_site(&site).unwrap();
+        let node = packages
+            .iter()
+            .find(|p| p.name == site.nodes[0].package)
+            .unwrap();
+        let file = |path: &str| match &node.files[path].kind {
+            crate::package::EntryKind::File(bytes) => String::from_utf8(bytes.clone()).unwrap(),
+            other => panic!("{path}: {other:?}"),
+        };
+        let conf = file(&format!("/etc/nfs.conf.d/{}-storage.conf", site.name));
+        assert!(conf.ends_with("[nfsd]\nthreads = 16\n"), "{conf}");
+        let layout = file(&format!("/usr/share/{}-storage/layout.sh", site.name));
+        assert!(layout.contains("\nNFS_THREADS='16'\n"), "{layout}");
+        let postinst = &node.control[&crate::package::ControlMember::Postinst];
+        assert!(postinst.contains("rpc.nfsd '16'"), "{postinst}");
+
+        let out_of_range = text.replacen("threads = 16", "threads = 0", 1);
+        let checked = crate::profile::check_str("risotto.toml", &out_of_range, "/");
+        assert!(checked.render_plain().contains("out-of-range"));
+    }
 }

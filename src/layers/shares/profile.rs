@@ -296,11 +296,17 @@ fn export(
 }
 
 pub(crate) fn nfs(cx: &mut Cx, t: Option<Table>) -> Nfs {
-    let mut nfs = Nfs { manage_gids: false };
+    let mut nfs = Nfs {
+        manage_gids: false,
+        threads: None,
+    };
     if let Some(mut t) = t {
         let m = t.bool(&mut cx.d, "manage_gids");
+        // The kernel's NFSD_MAXSERVS is 8192.
+        let threads = t.int_in(&mut cx.d, "threads", 1, 8192);
         t.finish(&mut cx.d);
         nfs.manage_gids = m.is_some_and(|m| m.value);
+        nfs.threads = threads.map(|n| n.value as u32);
     }
     nfs
 }
