@@ -3,25 +3,13 @@
 //! (pedantic, with every remaining tag listed and explained), reprepro,
 //! SOURCE_DATE_EPOCH handling.
 
+mod common;
+
 use assert_cmd::Command;
+use common::have;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command as Std;
-
-fn tool(name: &str) -> bool {
-    let found = Std::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {name}"))
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found && std::env::var_os("CI").is_some() {
-        panic!("{name} is required in CI (.ci/run installs it)");
-    }
-    if !found {
-        eprintln!("SKIPPED: {name} is not installed");
-    }
-    found
-}
 
 /// A throwaway GnuPG home with the key the example profile names.
 fn gnupg(dir: &Path) -> PathBuf {
@@ -81,7 +69,7 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 #[test]
 fn two_builds_from_different_directories_are_byte_identical() {
-    if !tool("gpg") {
+    if !have("gpg") {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -120,7 +108,7 @@ const ALLOWED_TAGS: &[(&str, &str)] = &[
 
 #[test]
 fn lintian_dpkg_deb_and_reprepro_accept_every_package() {
-    if !tool("gpg") || !tool("lintian") || !tool("reprepro") || !tool("dpkg-deb") {
+    if !have("gpg") || !have("lintian") || !have("reprepro") || !have("dpkg-deb") {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -238,7 +226,7 @@ fn a_refused_profile_writes_nothing() {
 
 #[test]
 fn site_templates_override_the_built_in_ones() {
-    if !tool("dpkg-deb") {
+    if !have("dpkg-deb") {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();

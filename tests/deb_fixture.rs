@@ -3,7 +3,6 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::process::{Command, Output};
 use storpkg::deb::doc_files;
 use storpkg::package::{ControlMember, Entry, PackageSpec};
@@ -93,17 +92,4 @@ pub fn ok(cmd: &mut Command) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// True when `tool` is on PATH; otherwise says loudly that the test is skipped.
-pub fn have(tool: &str) -> bool {
-    let found = std::env::var_os("PATH")
-        .is_some_and(|p| std::env::split_paths(&p).any(|d| Path::new(&d).join(tool).is_file()));
-    if !found {
-        eprintln!("SKIPPED: `{tool}` is not installed (apt-get install it; CI does)");
-        if std::env::var_os("CI").is_some() {
-            panic!("`{tool}` is missing on CI");
-        }
-    }
-    found
 }

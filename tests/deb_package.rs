@@ -1,10 +1,12 @@
 //! The .deb writer judged by reading the archives back and by the real
 //! Debian tools (dpkg-deb, dpkg-gencontrol, lintian).
 
+mod common;
 #[path = "deb_fixture.rs"]
 mod fixture;
 
-use fixture::{have, ok, run, spec, TS};
+use common::have;
+use fixture::{ok, run, spec, TS};
 use std::io::Read;
 use std::process::Command;
 use storpkg::deb::{self, ar, build_deb, DebError, DebFile};

@@ -10,46 +10,11 @@ mod common;
 #[path = "common/tree.rs"]
 mod tree;
 
-use std::path::{Path, PathBuf};
+use common::{is_root, tool};
+use std::path::Path;
 use std::process::{Command, Output};
 use storpkg::model::Site;
 use storpkg::package::{ControlMember, EntryKind, PackageSpec};
-
-/// Path of `tool`, or None (locally) / a panic (in CI) when it is missing.
-fn tool(name: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .chain(["/usr/sbin", "/sbin"].map(PathBuf::from))
-            .map(|d| d.join(name))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        if std::env::var_os("CI").is_some() {
-            panic!("{name} is required in CI but is not installed");
-        }
-        eprintln!("SKIP: {name} is not installed");
-    }
-    found
-}
-
-fn is_root() -> bool {
-    let ok = nix_uid_is_root();
-    if !ok {
-        if std::env::var_os("CI").is_some() {
-            panic!("this test needs root (namespaces) in CI");
-        }
-        eprintln!("SKIP: not root");
-    }
-    ok
-}
-
-fn nix_uid_is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| o.stdout == b"0\n")
-        .unwrap_or(false)
-}
 
 fn run(cmd: &mut Command) -> Output {
     cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"))
@@ -381,10 +346,7 @@ fn systemd_accepts_units_drop_ins_and_fstab_lines() {
     };
     let generator = Path::new("/lib/systemd/system-generators/systemd-fstab-generator");
     if !generator.exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "systemd-fstab-generator missing"
-        );
+        common::missing("systemd-fstab-generator");
         return;
     }
     let site = common::pasta();

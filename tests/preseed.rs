@@ -1,6 +1,9 @@
 //! `storpkg preseed`: the fragment parses with debconf-set-selections, its
 //! shell commands pass shellcheck, and an unknown node lists the known ones.
 
+mod common;
+
+use common::have;
 use std::path::Path;
 use std::process::Command;
 
@@ -11,21 +14,9 @@ fn site(name: &str) -> storpkg::model::Site {
     checked.site.unwrap_or_else(|| panic!("{report}"))
 }
 
-fn tool(name: &str) -> bool {
-    let found = Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {name}"))
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found && std::env::var_os("CI").is_some() {
-        panic!("{name} is required in CI (.ci/run installs it)");
-    }
-    found
-}
-
 #[test]
 fn fragments_parse_with_debconf_set_selections() {
-    if !tool("debconf-set-selections") {
+    if !have("debconf-set-selections") {
         return;
     }
     for (profile, node) in [
@@ -66,7 +57,7 @@ fn signed_repositories_give_a_key_unsigned_ones_say_so() {
 
 #[test]
 fn commands_pass_shellcheck() {
-    if !tool("shellcheck") {
+    if !have("shellcheck") {
         return;
     }
     let text = storpkg::preseed::fragment(&site("pasta"), "fiori", 0).unwrap();

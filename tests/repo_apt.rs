@@ -1,10 +1,12 @@
 //! The repository and the atomic output judged by reprepro, gpgv and apt
 //! (private configuration, no chroot), plus the version guard and atomicity.
 
+mod common;
 #[path = "deb_fixture.rs"]
 mod fixture;
 
-use fixture::{have, ok, run, spec, TS};
+use common::have;
+use fixture::{ok, run, spec, TS};
 use std::collections::BTreeMap;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};

@@ -1,7 +1,10 @@
-//! The pasta site of profiles/pasta.toml, as the planner tests use it.
+//! What the tests share: the pasta site of profiles/pasta.toml as the
+//! planner tests use it, and the skip-locally-fail-in-CI rule for tests
+//! that need a tool (`have`, `tool`, `missing`).
 #![allow(dead_code)]
 
 use std::net::IpAddr;
+use std::path::PathBuf;
 use storpkg::model::*;
 
 fn ip(s: &str) -> IpAddr {
@@ -51,4 +54,50 @@ pub fn pasta_with_keys() -> Site {
         "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeServerHostKeyForTestsOnly00000000000000",
     ));
     site
+}
+
+/// A test that needs `what` (a tool, root, a file) and lacks it: with `CI`
+/// set this panics (a skip there would pass unnoticed); otherwise it says
+/// `SKIPPED` and the caller returns.
+pub fn missing(what: &str) {
+    if std::env::var_os("CI").is_some() {
+        panic!("{what} is missing in CI (.ci/run installs it)");
+    }
+    eprintln!("SKIPPED: {what} is missing");
+}
+
+/// True when `name` is on PATH; else [`missing`] (a panic in CI).
+pub fn have(name: &str) -> bool {
+    let paths = std::env::var_os("PATH").unwrap_or_default();
+    let found = std::env::split_paths(&paths).any(|d| d.join(name).is_file());
+    if !found {
+        missing(&format!("`{name}`"));
+    }
+    found
+}
+
+/// Path of `name`, on PATH or in /usr/sbin or /sbin (not on a user's
+/// PATH); None after [`missing`] (a panic in CI).
+pub fn tool(name: &str) -> Option<PathBuf> {
+    let paths = std::env::var_os("PATH").unwrap_or_default();
+    let found = std::env::split_paths(&paths)
+        .chain(["/usr/sbin", "/sbin"].map(PathBuf::from))
+        .map(|d| d.join(name))
+        .find(|p| p.is_file());
+    if found.is_none() {
+        missing(&format!("`{name}`"));
+    }
+    found
+}
+
+/// True when the test runs as root (namespaces need it); else [`missing`].
+pub fn is_root() -> bool {
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n");
+    if !root {
+        missing("root (namespaces)");
+    }
+    root
 }
