@@ -15,7 +15,18 @@ fn dpkg_deb_builds_every_package() {
     let mut upgrade = common::pasta_with_keys();
     upgrade.version = "1.1".into();
     upgrade.ocfs2.as_mut().unwrap().heartbeat_threshold = 71;
-    for (suffix, site) in [("", common::pasta()), ("-upgrade", upgrade)] {
+    // The same site on Debian 13, for the trixie chroot and trixie's lintian.
+    let on_trixie = |mut site: storpkg::model::Site| {
+        site.suite = storpkg::model::Suite::Trixie;
+        site
+    };
+    let builds = [
+        ("", common::pasta()),
+        ("-upgrade", upgrade.clone()),
+        ("-trixie", on_trixie(common::pasta())),
+        ("-trixie-upgrade", on_trixie(upgrade)),
+    ];
+    for (suffix, site) in builds {
         let out = keep
             .clone()
             .unwrap_or_else(|| tmp.path().to_path_buf())

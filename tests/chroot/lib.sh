@@ -38,7 +38,7 @@ base_tarball() {
     if [ ! -s "$tar" ]; then
         mkdir -p "$STORPKG_CACHE"
         log "making $tar (mmdebstrap --variant=$variant $SUITE)"
-        mmdebstrap --quiet --format=tar --variant="$variant" "$SUITE" "$tar.tmp" >&2
+        mmdebstrap --quiet --format=tar --variant="$variant" "$SUITE" "$tar.tmp" "$(scripts/debian-mirror)" >&2
         mv "$tar.tmp" "$tar"
     fi
     printf '%s\n' "$tar"
