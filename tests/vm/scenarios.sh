@@ -12,6 +12,12 @@ build_site() {
         STORPKG_BIN="${CARGO_TARGET_DIR:-$REPO/target}/debug/storpkg"
     fi
     DIST=$(mktemp -d "${TMPDIR:-/tmp}/storpkg-vm-dist.XXXXXX")
+    # The site's packages are built for the image's release.
+    if ! grep -qx "suite = \"$SUITE\"" "$SITE_PROFILE"; then
+        sed "s/^suite = \".*\"$/suite = \"$SUITE\"/" "$SITE_PROFILE" >"$DIST/site-$SUITE.toml"
+        grep -qx "suite = \"$SUITE\"" "$DIST/site-$SUITE.toml" || die "no suite line in $SITE_PROFILE"
+        SITE_PROFILE=$DIST/site-$SUITE.toml
+    fi
     # OUT: the build whose repository is served and whose preseed is used
     # (the size scenario switches it to its own build).
     OUT="$DIST/out"
