@@ -121,7 +121,7 @@ const FIELDS: &[Field] = &[
     Field { name: "nodes.vg_size", places: &[at("[nodes.fiori]\naddress = \"192.168.1.6\"\nvolume_group = \"vg0\"\nvg_size = \"3.64T\"", "3.64T")], allowed: NONE },
     Field { name: "nodes.replication.interface", places: &[at("{ interface = \"eth1\", address = \"10.11.12.6/24\" }", "eth1")], allowed: &[".."] },
     Field { name: "nodes.replication.address", places: &[at("address = \"10.11.12.6/24\"", "10.11.12.6/24")], allowed: NONE },
-    Field { name: "ids.groups.NAME", places: &[key("kvm = 994", "kvm"), at("group = \"kvm\"", "kvm")], allowed: NONE },
+    Field { name: "ids.groups.NAME", places: &[key("kvm = 900", "kvm"), at("group = \"kvm\"", "kvm")], allowed: NONE },
     Field { name: "ids.users.NAME", places: &[key("[ids.users.libvirt-qemu]", "libvirt-qemu")], allowed: NONE },
     Field { name: "ids.users.groups", places: &[at("groups = [\"libvirt-qemu\"]", "libvirt-qemu")], allowed: NONE },
     Field { name: "ids.users.home", places: &[at("home = \"/var/lib/libvirt\"", "/var/lib/libvirt")], allowed: NONE },

@@ -224,11 +224,11 @@ assert_pinned_and_tuned() {
     local n ids
     for n in "${NODES[@]}"; do
         ids=$(on "$n" "printf '%s %s %s\n' \"\$(id -u libvirt-qemu)\" \"\$(getent group kvm | cut -d: -f3)\" \"\$(getent group libvirt-qemu | cut -d: -f3)\"")
-        [ "$ids" = "64055 994 64055" ] || die "$n: libvirt-qemu uid, kvm gid, libvirt-qemu gid are '$ids', not '64055 994 64055'"
+        [ "$ids" = "64055 900 64055" ] || die "$n: libvirt-qemu uid, kvm gid, libvirt-qemu gid are '$ids', not '64055 900 64055'"
         on "$n" "[ \"\$(sysctl -n vm.min_free_kbytes)\" = 8192 ] && [ \"\$(sysctl -n kernel.panic)\" = 10 ]" ||
             die "$n: the profile's sysctl values are not in effect"
     done
-    log "IDs pinned (libvirt-qemu 64055, kvm 994) and sysctl in effect on both"
+    log "IDs pinned (libvirt-qemu 64055, kvm 900) and sysctl in effect on both"
 }
 
 # nfs_check: torchio mounts fiori's export of the OCFS2 home share over the
