@@ -401,9 +401,11 @@ peer_alive() {
 after_resync() {
     say "DRBD ${DRBD_RESOURCE:-?}: resync finished, disk UpToDate"
     [ -d /run/systemd/system ] || return 0
-    if ! flock -n "/run/$PROG.lock" true 2>/dev/null; then
-        # A converge is running: it may have read the state before this
-        # sync ended; the retry timer runs it again.
+    # A converge is running (or its unit is starting and has not taken the
+    # lock yet, which a restart would kill): it may have read the state
+    # before this sync ended; the retry timer runs it again.
+    if ! flock -n "/run/$PROG.lock" true 2>/dev/null ||
+        [ "$(systemctl show -P ActiveState "$PROG-converge.service" 2>/dev/null)" = activating ]; then
         : >"$WAITING_FLAG"
         return 0
     fi
