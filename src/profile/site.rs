@@ -68,6 +68,9 @@ pub(crate) fn site(cx: &mut Cx, t: Option<Table>, base_dir: &str) -> SiteHead {
     if let Some(v) = cx.checked(domain, "bad-name", "domain", grammar::domain) {
         head.domain = v;
     }
+    if let Some(v) = &version {
+        cx.spans.insert("site.version", v.span.clone());
+    }
     if let Some(v) = cx.checked(version, "bad-value", "version", grammar::version) {
         head.version = v;
     }
@@ -106,6 +109,7 @@ pub(crate) fn site(cx: &mut Cx, t: Option<Table>, base_dir: &str) -> SiteHead {
         }
     }
     if let Some(dir) = templates {
+        cx.spans.insert("site.templates", dir.span.clone());
         let abs = if dir.value.starts_with('/') {
             dir.value.clone()
         } else {
@@ -165,11 +169,14 @@ pub(crate) fn repository(cx: &mut Cx, t: Option<Table>, head: &SiteHead) -> Repo
     if let Some(p) = cx.checked(p, "bad-path", "repository path", grammar::path) {
         path = p;
     }
-    if let Some(o) = cx.checked(origin, "bad-value", "origin", grammar::text) {
+    if let Some(o) = cx.checked(origin, "bad-value", "origin", non_empty_text) {
         repo.origin = o;
     }
-    if let Some(l) = cx.checked(label, "bad-value", "label", grammar::text) {
+    if let Some(l) = cx.checked(label, "bad-value", "label", non_empty_text) {
         repo.label = l;
+    }
+    if let Some(h) = &home {
+        cx.spans.insert("repository.gnupg_home", h.span.clone());
     }
     let home = cx.checked(home, "bad-path", "GnuPG home", grammar::path);
     repo.prune = prune.is_some_and(|p| p.value);
@@ -443,7 +450,49 @@ pub(crate) fn check_ports(cx: &mut Cx) {
 }
 
 /// Package names are unique (a node called `ids` or `client` clashes).
-pub(crate) fn check_packages(cx: &mut Cx, nodes: &[Node], site: &str) {
+/// The Release file's `Origin:` and `Label:`: plain text, not empty (apt
+/// pins by them; the repository writer refuses an empty field).
+fn non_empty_text(s: &str) -> grammar::Check {
+    if s.trim().is_empty() {
+        return Err(grammar::Refusal {
+            expected: "a non-empty line of plain text".into(),
+            help: Some("leave the key out for the default (the site name)".into()),
+        });
+    }
+    grammar::text(s)
+}
+
+/// The longest file name a package may have (`NAME_VERSION_all.deb` in the
+/// pool and in `debs/`): the filesystems' 255 bytes.
+const MAX_FILE_NAME: usize = 255;
+
+/// Every package's `NAME_VERSION_all.deb` fits a file name.
+fn check_file_names(cx: &mut Cx, pkgs: &BTreeSet<String>, version: &str) {
+    let Some(longest) = pkgs.iter().max_by_key(|p| p.len()) else {
+        return;
+    };
+    let file = format!("{longest}_{version}_all.deb");
+    if file.len() > MAX_FILE_NAME {
+        let span = cx.spans.get("site.version").cloned().unwrap_or(0..0);
+        cx.d.push(
+            Diagnostic::error(
+                "too-long",
+                span,
+                format!(
+                    "package file names would be {} bytes long, more than a file name may be ({MAX_FILE_NAME})",
+                    file.len()
+                ),
+            )
+            .label(format!(
+                "with package `{longest}`, this version leaves {} bytes",
+                MAX_FILE_NAME.saturating_sub(longest.len() + "__all.deb".len())
+            ))
+            .help("use a short version such as `1.0` or `2.3+site1`"),
+        );
+    }
+}
+
+pub(crate) fn check_packages(cx: &mut Cx, nodes: &[Node], site: &str, version: &str) {
     let mut pkgs: BTreeSet<String> = ["ids", "client", "nis"]
         .into_iter()
         .map(|fixed| format!("{site}-storage-{fixed}"))
@@ -463,4 +512,5 @@ pub(crate) fn check_packages(cx: &mut Cx, nodes: &[Node], site: &str) {
             );
         }
     }
+    check_file_names(cx, &pkgs, version);
 }
