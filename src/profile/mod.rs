@@ -5,6 +5,7 @@
 pub(crate) mod cx;
 pub mod diag;
 pub mod grammar;
+pub(crate) mod packages;
 pub(crate) mod read;
 pub(crate) mod site;
 
@@ -216,7 +217,7 @@ fn lower_root(cx: &mut cx::Cx, root: toml_span::Value<'_>, base_dir: &str) -> Op
     site::check_ports(cx);
     volumes::profile::check_nesting(cx);
     volumes::profile::check_vg_fit(cx, &nodes, &volumes);
-    site::check_packages(cx, &nodes, &head.name, &head.version);
+    packages::check_packages(cx, &nodes, &head.name, &head.version);
     drbd::profile::check_fencing(cx, &drbd, &fencing, site_span.clone());
     ocfs2::profile::check_shared_link(cx, &nodes, &drbd, ocfs2.as_ref(), site_span);
 
