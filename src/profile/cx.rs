@@ -18,6 +18,8 @@ pub(crate) struct Cx {
     /// Required sections that are absent because their header is misspelt
     /// (`[nodez.alpha]`): reported as unknown keys, not also as missing.
     pub misspelt_sections: BTreeSet<&'static str>,
+    /// Where some keys were given: [`super::Checked::spans`].
+    pub spans: BTreeMap<&'static str, Range<usize>>,
 }
 
 /// What later sections and the cross-checks need to know of earlier ones,
@@ -319,7 +321,7 @@ pub(crate) fn first_use<K: Ord>(
 
 /// Show a hostile value safely inside a message.
 pub(crate) fn printable(s: &str) -> String {
-    s.escape_debug().to_string()
+    super::diag::quoted(s)
 }
 
 pub(crate) fn u32_of(v: Option<Sp<i64>>, default: u32) -> u32 {

@@ -68,6 +68,9 @@ pub(crate) fn site(cx: &mut Cx, t: Option<Table>, base_dir: &str) -> SiteHead {
     if let Some(v) = cx.checked(domain, "bad-name", "domain", grammar::domain) {
         head.domain = v;
     }
+    if let Some(v) = &version {
+        cx.spans.insert("site.version", v.span.clone());
+    }
     if let Some(v) = cx.checked(version, "bad-value", "version", grammar::version) {
         head.version = v;
     }
@@ -106,6 +109,7 @@ pub(crate) fn site(cx: &mut Cx, t: Option<Table>, base_dir: &str) -> SiteHead {
         }
     }
     if let Some(dir) = templates {
+        cx.spans.insert("site.templates", dir.span.clone());
         let abs = if dir.value.starts_with('/') {
             dir.value.clone()
         } else {
@@ -165,11 +169,14 @@ pub(crate) fn repository(cx: &mut Cx, t: Option<Table>, head: &SiteHead) -> Repo
     if let Some(p) = cx.checked(p, "bad-path", "repository path", grammar::path) {
         path = p;
     }
-    if let Some(o) = cx.checked(origin, "bad-value", "origin", grammar::text) {
+    if let Some(o) = cx.checked(origin, "bad-value", "origin", non_empty_text) {
         repo.origin = o;
     }
-    if let Some(l) = cx.checked(label, "bad-value", "label", grammar::text) {
+    if let Some(l) = cx.checked(label, "bad-value", "label", non_empty_text) {
         repo.label = l;
+    }
+    if let Some(h) = &home {
+        cx.spans.insert("repository.gnupg_home", h.span.clone());
     }
     let home = cx.checked(home, "bad-path", "GnuPG home", grammar::path);
     repo.prune = prune.is_some_and(|p| p.value);
@@ -443,24 +450,15 @@ pub(crate) fn check_ports(cx: &mut Cx) {
 }
 
 /// Package names are unique (a node called `ids` or `client` clashes).
-pub(crate) fn check_packages(cx: &mut Cx, nodes: &[Node], site: &str) {
-    let mut pkgs: BTreeSet<String> = ["ids", "client", "nis"]
-        .into_iter()
-        .map(|fixed| format!("{site}-storage-{fixed}"))
-        .collect();
-    for (n, f) in nodes.iter().zip(&cx.facts.nodes) {
-        if !pkgs.insert(n.package.clone()) {
-            cx.d.list.push(
-                Diagnostic::error(
-                    "duplicate",
-                    f.span.clone(),
-                    format!(
-                        "node `{}` would make package `{}`, which storpkg already builds",
-                        n.name, n.package
-                    ),
-                )
-                .label("rename this node"),
-            );
-        }
+/// The Release file's `Origin:` and `Label:`: plain text, not empty, no
+/// space at either end (apt pins by them; the repository writer refuses
+/// them otherwise).
+fn non_empty_text(s: &str) -> grammar::Check {
+    if s.trim().is_empty() || s != s.trim() {
+        return Err(grammar::Refusal {
+            expected: "a non-empty line of plain text, no space at either end".into(),
+            help: Some("leave the key out for the default (the site name)".into()),
+        });
     }
+    grammar::text(s)
 }

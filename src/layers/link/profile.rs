@@ -14,7 +14,8 @@ pub(crate) fn replication(cx: &mut Cx, mut l: Table, node: &str) -> Option<Link>
     let addr = l.req_str(&mut cx.d, "address", "\"10.11.12.6/24\"");
     let mtu = l.int_in(&mut cx.d, "mtu", 576, 9216);
     l.finish(&mut cx.d);
-    let interface = cx.checked(iface, "bad-name", "interface", grammar::interface)?;
+    // A refused interface does not hide a problem of the address.
+    let interface = cx.checked(iface, "bad-name", "interface", grammar::interface);
     let addr = addr?;
     match grammar::ip_with_prefix(&addr.value) {
         Ok((address, prefix)) => {
@@ -24,7 +25,7 @@ pub(crate) fn replication(cx: &mut Cx, mut l: Table, node: &str) -> Option<Link>
                 what: format!("replication address of node `{node}`"),
             });
             Some(Link {
-                interface,
+                interface: interface?,
                 address,
                 prefix,
                 mtu: mtu.map(|m| m.value as u32),
