@@ -144,6 +144,14 @@ pub mod codes {
         ),
         ("out-of-range", "a number outside its allowed range"),
         (
+            "system-path",
+            "a mountpoint, symlink, directory or log file that is, holds or lies inside a system location",
+        ),
+        (
+            "leading-dash",
+            "a value that begins with '-', which a tool would read as an option",
+        ),
+        (
             "unknown-reference",
             "a reference to a node, volume, resource, filesystem or share that does not exist",
         ),
