@@ -20,6 +20,9 @@ pub(crate) struct Cx {
     pub misspelt_sections: BTreeSet<&'static str>,
     /// Where some keys were given: [`super::Checked::spans`].
     pub spans: BTreeMap<&'static str, Range<usize>>,
+    /// The site's name once `[site]` is lowered: its own names below
+    /// shared system directories (`/var/log/SITE-...`).
+    pub site: String,
 }
 
 /// What later sections and the cross-checks need to know of earlier ones,
@@ -149,6 +152,9 @@ impl Cx {
         what: &str,
         f: impl Fn(&str) -> Check,
     ) -> bool {
+        if !self.no_leading_dash(v, what) {
+            return false;
+        }
         match f(&v.value) {
             Ok(()) => true,
             Err(r) => {
@@ -188,6 +194,9 @@ impl Cx {
         what: &str,
         f: impl Fn(&str) -> Result<T, grammar::Refusal>,
     ) -> Option<T> {
+        if !self.no_leading_dash(v, what) {
+            return None;
+        }
         match f(&v.value) {
             Ok(x) => Some(x),
             Err(r) => {
@@ -203,6 +212,40 @@ impl Cx {
                 None
             }
         }
+    }
+
+    /// The one option-injection check: no profile value that passes a
+    /// grammar here may begin with `-`, where a tool would read it as an
+    /// option (exportfs, gpg, sysctl, mail, ip). No grammar asks for one.
+    fn no_leading_dash(&mut self, v: &Sp<String>, what: &str) -> bool {
+        if !v.value.starts_with('-') {
+            return true;
+        }
+        self.d.push(
+            Diagnostic::error(
+                "leading-dash",
+                v.span.clone(),
+                format!("{what} `{}` begins with `-`", printable(&v.value)),
+            )
+            .label("a tool would read this as an option")
+            .help("no value may begin with `-`: remove the dash (e.g. `192.168.1.0/24`, `root`, `eth1`)"),
+        );
+        false
+    }
+
+    /// A path (checked against [`grammar::path`] as `bad-path`) that
+    /// becomes `kind` on the node, refused as `system-path` where it
+    /// would land on the system.
+    pub fn destination(&mut self, v: &Sp<String>, kind: grammar::Kind, what: &str) -> bool {
+        if !self.check(v, "bad-path", what, grammar::path) {
+            return false;
+        }
+        let site = std::mem::take(&mut self.site);
+        let ok = self.check(v, "system-path", what, |s| {
+            grammar::destination(s, kind, &site)
+        });
+        self.site = site;
+        ok
     }
 
     pub fn ip(&mut self, v: &Sp<String>, what: &str) -> Option<IpAddr> {

@@ -292,6 +292,14 @@ pub mod codes {
             "a site template that is refused (a maintainer script, the node-side command, no built-in template), unreadable, or fails to parse or render",
         ),
         (
+            "system-path",
+            "a mountpoint, symlink, directory or log file that is, holds or lies inside a system location",
+        ),
+        (
+            "leading-dash",
+            "a value that begins with '-', which a tool would read as an option",
+        ),
+        (
             "unknown-reference",
             "a reference to a node, volume, resource, filesystem or share that does not exist",
         ),

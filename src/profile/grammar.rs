@@ -4,8 +4,9 @@
 
 use std::net::IpAddr;
 
+mod destination;
 mod schedule;
-pub use schedule::schedule;
+pub use self::{destination::*, schedule::schedule};
 
 /// Why a value was refused: the label under the caret and a hint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -315,8 +316,7 @@ pub fn mount_option(s: &str) -> Check {
     )
 }
 
-/// An automount map option (`noquota`, `nfsvers=3`); the map line adds the
-/// leading `-` itself.
+/// An automount map option (`noquota`, `nfsvers=3`); the map adds the `-`.
 pub fn automount_option(s: &str) -> Check {
     mount_option(s)
 }

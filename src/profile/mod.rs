@@ -197,6 +197,7 @@ fn lower_root(cx: &mut cx::Cx, root: toml_span::Value<'_>, base_dir: &str) -> Op
     cx.misspelt_sections.extend(misspelt);
 
     let head = site::site(cx, site_t, base_dir);
+    cx.site = head.name.clone();
     let repository = site::repository(cx, repo_t, &head);
     let apt = apt::profile::apt(cx, apt_t);
     let nodes = site::nodes(cx, nodes_t, &head.name);

@@ -91,7 +91,7 @@ fn volume(cx: &mut Cx, mut t: Table, key: Sp<String>, nodes: &[Node]) -> Option<
 
 /// A mountpoint that passed the path grammar (or `None`, reported).
 pub(crate) fn checked_path(cx: &mut Cx, m: Sp<String>) -> Option<Sp<String>> {
-    cx.check(&m, "bad-path", "mountpoint", grammar::path)
+    cx.destination(&m, grammar::Kind::Mountpoint, "mountpoint")
         .then_some(m)
 }
 
