@@ -458,3 +458,101 @@ fn check_passes_then_build_passes() {
         .unwrap();
     assert!(built.get() > 0, "no generated profile passed check");
 }
+
+/// The refused profile: an error on the value (its first place), no site.
+fn refused_at(base: &str, field: &Field, value: &str) -> Result<(), String> {
+    let (text, spans) = patch(base, field, value);
+    let checked = check_str("pasta.toml", &text, "/");
+    let why = if checked.site.is_some() || checked.errors() == 0 {
+        "accepted"
+    } else if !checked
+        .diagnostics
+        .iter()
+        .any(|d| d.is_error() && overlaps(&d.span, &spans[0]))
+    {
+        "no error points at the value"
+    } else {
+        return Ok(());
+    };
+    Err(format!(
+        "{} = {value:?}: {why}\n{}",
+        field.name,
+        checked.render_plain()
+    ))
+}
+
+/// Fields whose path becomes a mountpoint, symlink, directory, log file or
+/// automount root on a node.
+const DESTINATIONS: &[&str] = &[
+    "volumes.mountpoint",
+    "ocfs2.filesystems.mountpoint",
+    "shares.link",
+    "unison.logfile",
+    "client.staging",
+    "client.links.PATH",
+    "client.automounts.PATH",
+];
+
+/// System locations, what lies inside them and what holds them.
+const SYSTEM_PATHS: &[&str] = &[
+    "/usr",
+    "/etc",
+    "/etc/shadow",
+    "/etc/passwd",
+    "/etc/drbd.d",
+    "/boot",
+    "/dev",
+    "/proc/x",
+    "/sys",
+    "/run",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib64",
+    "/root",
+    "/tmp",
+    "/var/tmp/x",
+    "/var",
+    "/var/lib",
+    "/var/lib/dpkg",
+    "/var/lib/apt/lists",
+    "/var/lib/nfs",
+    "/var/lib/libvirt",
+    "/var/cache",
+    "/var/spool/cron",
+    "/var/log",
+    "/var/log/syslog",
+    "/var/log/apt",
+    "/var/run",
+    "/mnt",
+    "/media/x",
+    "/nonexistent",
+    "/lost+found",
+    "/opt",
+    "/snap",
+];
+
+#[test]
+fn system_paths_in_every_path_field_are_refused() {
+    let base = base_profile();
+    let mut failures = Vec::new();
+    for field in FIELDS.iter().filter(|f| DESTINATIONS.contains(&f.name)) {
+        for value in SYSTEM_PATHS {
+            failures.extend(refused_at(&base, field, value).err());
+        }
+    }
+    let dir = FIELDS.iter().find(|f| f.name == "shares.dir").unwrap();
+    failures.extend(refused_at(&base, dir, "/home").err());
+    assert_eq!(DESTINATIONS.len(), 7);
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn a_leading_dash_in_every_field_is_refused() {
+    let base = base_profile();
+    let failures: Vec<String> = FIELDS
+        .iter()
+        .filter_map(|f| refused_at(&base, f, &format!("-{}", f.places[0].old)).err())
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

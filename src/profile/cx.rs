@@ -37,6 +37,8 @@ pub(crate) struct Facts {
     pub ports: Vec<PortUse>,
     /// Every mountpoint of the site (volumes and OCFS2 filesystems), in path order.
     pub mountpoints: BTreeMap<String, Range<usize>>,
+    /// Each node's replication link as given: `ADDRESS/PREFIX`, its span.
+    pub links: Vec<(ipnet::IpNet, Range<usize>)>,
     /// Shares with an export that was refused: references to them do not
     /// report them again as not exported.
     pub refused_exports: BTreeSet<String>,

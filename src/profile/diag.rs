@@ -292,6 +292,26 @@ pub mod codes {
             "a site template that is refused (a maintainer script, the node-side command, no built-in template), unreadable, or fails to parse or render",
         ),
         (
+            "sysctl-range",
+            "a sysctl value outside the kernel's range for that key",
+        ),
+        (
+            "fs-mount-option",
+            "a mount option the filesystem does not have (`nofail` on OCFS2)",
+        ),
+        (
+            "ocfs2-slots",
+            "OCFS2 slots below the number of nodes that mount the filesystem",
+        ),
+        (
+            "special-address",
+            "a node address that is loopback, unspecified, multicast, broadcast or its subnet's network address",
+        ),
+        (
+            "replication-link",
+            "a replication link on `lo`, or its two ends on different subnets",
+        ),
+        (
             "system-path",
             "a mountpoint, symlink, directory or log file that is, holds or lies inside a system location",
         ),

@@ -302,6 +302,7 @@ pub(crate) fn nodes(cx: &mut Cx, t: Option<Table>, site: &str) -> Vec<Node> {
         }
     }
     numbers.check(cx);
+    link::profile::check_subnet(cx);
     if out.is_empty() && !cx.d.has_errors() {
         cx.d.push(
             Diagnostic::error("missing-key", 0..0, "the profile defines no storage node")
@@ -342,6 +343,9 @@ fn node(
     }
     let address = address.and_then(|a| {
         let ip = cx.ip(&a, "node address")?;
+        if !cx.check(&a, "special-address", "node address", grammar::node_address) {
+            return None;
+        }
         cx.facts.addresses.push(AddressUse {
             addr: ip,
             span: a.span.clone(),

@@ -134,7 +134,29 @@ fn filesystem(
     if let Some(m) = &mp {
         register_mountpoint(cx, m);
     }
-    let mount_options = mount_options(cx, options);
+    let mount_options = mount_options(cx, options, grammar::Fs::Ocfs2);
+    if let (Some(s), Some(r)) = (&slots, res) {
+        if (s.value as usize) < r.nodes.len() {
+            cx.d.push(
+                Diagnostic::error(
+                    "ocfs2-slots",
+                    s.span.clone(),
+                    format!(
+                        "{} slots for {} nodes that mount `{}`",
+                        s.value,
+                        r.nodes.len(),
+                        key.value
+                    ),
+                )
+                .label("each node that mounts the filesystem needs a slot")
+                .help(format!(
+                    "give at least `slots = {}` (the nodes of resource `{}`), or leave `slots` out",
+                    r.nodes.len(),
+                    r.name
+                )),
+            );
+        }
+    }
     if !(cx.define(Kind::Filesystem, &key, name_ok) && name_ok) {
         return None;
     }

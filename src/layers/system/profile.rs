@@ -25,7 +25,9 @@ pub(crate) fn sysctl(cx: &mut Cx, t: Option<Table>) -> Vec<Sysctl> {
         });
         for (key, value) in entries {
             let Some(value) = value else { continue };
-            if cx.check(&key, "bad-name", "sysctl key", grammar::sysctl_key) {
+            if cx.check(&key, "bad-name", "sysctl key", grammar::sysctl_key)
+                && sysctl_in_range(cx, &key.value, &value)
+            {
                 map.insert(key.value, value.value);
             }
         }
@@ -33,6 +35,42 @@ pub(crate) fn sysctl(cx: &mut Cx, t: Option<Table>) -> Vec<Sysctl> {
     map.into_iter()
         .map(|(key, value)| Sysctl { key, value })
         .collect()
+}
+
+/// The kernel's range of the keys storpkg knows (Debian 12 and 13 run
+/// 6.x kernels: `vm.swappiness` up to 200); other keys: the shape only.
+const SYSCTL_RANGES: &[(&str, i64, i64)] = &[
+    ("vm.swappiness", 0, 200),
+    ("vm.min_free_kbytes", 0, i32::MAX as i64),
+    ("vm.dirty_ratio", 0, 100),
+    ("vm.dirty_background_ratio", 0, 100),
+    ("vm.overcommit_memory", 0, 2),
+    ("vm.overcommit_ratio", 0, i32::MAX as i64),
+    ("vm.vfs_cache_pressure", 0, i32::MAX as i64),
+    ("kernel.panic", i32::MIN as i64, i32::MAX as i64),
+    ("kernel.panic_on_oops", 0, 1),
+    ("net.ipv4.ip_forward", 0, 1),
+];
+
+fn sysctl_in_range(cx: &mut Cx, key: &str, v: &Sp<i64>) -> bool {
+    let Some((_, lo, hi)) = SYSCTL_RANGES.iter().find(|(k, _, _)| *k == key) else {
+        return true;
+    };
+    if (*lo..=*hi).contains(&v.value) {
+        return true;
+    }
+    cx.d.push(
+        Diagnostic::error(
+            "sysctl-range",
+            v.span.clone(),
+            format!("`{key} = {}` is outside the kernel's range", v.value),
+        )
+        .label(format!("expected {lo} to {hi}"))
+        .help(format!(
+            "the kernel refuses `{key}` outside {lo}..={hi} and `sysctl --system` fails"
+        )),
+    );
+    false
 }
 
 pub(crate) fn resolver(cx: &mut Cx, t: Option<Table>) -> Resolver {
