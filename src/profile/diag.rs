@@ -312,6 +312,26 @@ pub mod codes {
             "a replication link on `lo`, or its two ends on different subnets",
         ),
         (
+            "ocfs2-ipv6",
+            "an IPv6 address of a node on the o2cb network, which cluster.conf cannot take",
+        ),
+        (
+            "service-port",
+            "a DRBD or o2cb port that the node's own services listen on (ssh 22, rpcbind 111, NFS 2049)",
+        ),
+        (
+            "drbd-metadata",
+            "a DRBD backing volume too small for DRBD's internal metadata and data",
+        ),
+        (
+            "hosts-rebind",
+            "a hosts entry that binds `localhost` or a node's name to another address",
+        ),
+        (
+            "resolver-loop",
+            "a resolver forwarder that is the node's own resolver (loopback) or a node's address",
+        ),
+        (
             "system-path",
             "a mountpoint, symlink, directory or log file that is, holds or lies inside a system location",
         ),

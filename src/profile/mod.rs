@@ -212,7 +212,7 @@ fn lower_root(cx: &mut cx::Cx, root: toml_span::Value<'_>, base_dir: &str) -> Op
     let nis = nis::profile::nis(cx, nis_t, &head.name, &head.domain, &nodes, &shares);
     let sysctl = system::profile::sysctl(cx, sysctl_t);
     let resolver = system::profile::resolver(cx, resolver_t);
-    let hosts = system::profile::hosts(cx, hosts_t, &nodes);
+    let hosts = system::profile::hosts(cx, hosts_t, &nodes, &head.domain);
 
     site::check_addresses(cx);
     site::check_ports(cx);

@@ -424,13 +424,32 @@ pub(crate) fn check_addresses(cx: &mut Cx) {
     cx.d.list.extend(found);
 }
 
+/// The ports the node's own services listen on, on every address: a DRBD
+/// resource or o2cb there fails to bind.
+const SERVICE_PORTS: &[(u16, &str)] = &[(22, "sshd"), (111, "rpcbind"), (2049, "nfsd")];
+
 /// One user per node address and port; one report per place and clash,
-/// not one per node address.
+/// not one per node address. No port of the node's own services.
 pub(crate) fn check_ports(cx: &mut Cx) {
     let mut ports: BTreeMap<(IpAddr, u16), &str> = BTreeMap::new();
     let mut reported: BTreeSet<(usize, &str)> = BTreeSet::new();
     let mut found = Vec::new();
+    let mut services: BTreeSet<usize> = BTreeSet::new();
     for u in &cx.facts.ports {
+        if let Some((port, service)) = SERVICE_PORTS.iter().find(|(p, _)| *p == u.port) {
+            if services.insert(u.span.start) {
+                found.push(
+                    Diagnostic::error(
+                        "service-port",
+                        u.span.clone(),
+                        format!("port {port} of {} is the port of {service}", u.what),
+                    )
+                    .label(format!("{service} listens on {port} on every address of the node"))
+                    .help("the node's own services listen on 22 (sshd), 111 (rpcbind) and 2049 (nfsd): take another port (DRBD resources usually take 7788 and up)"),
+                );
+            }
+            continue;
+        }
         match ports.get(&(u.addr, u.port)) {
             Some(first) if *first != u.what && reported.insert((u.span.start, first)) => found
                 .push(
@@ -453,7 +472,6 @@ pub(crate) fn check_ports(cx: &mut Cx) {
     cx.d.list.extend(found);
 }
 
-/// Package names are unique (a node called `ids` or `client` clashes).
 /// The Release file's `Origin:` and `Label:`: plain text, not empty, no
 /// space at either end (apt pins by them; the repository writer refuses
 /// them otherwise).
