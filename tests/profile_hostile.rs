@@ -543,6 +543,13 @@ fn system_paths_in_every_path_field_are_refused() {
     }
     let dir = FIELDS.iter().find(|f| f.name == "shares.dir").unwrap();
     failures.extend(refused_at(&base, dir, "/home").err());
+    // Debian's own directories hold the site's trees, never a symlink.
+    for name in ["shares.link", "client.links.PATH"] {
+        let field = FIELDS.iter().find(|f| f.name == name).unwrap();
+        for value in ["/home", "/srv"] {
+            failures.extend(refused_at(&base, field, value).err());
+        }
+    }
     assert_eq!(DESTINATIONS.len(), 7);
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

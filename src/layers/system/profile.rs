@@ -84,6 +84,17 @@ pub(crate) fn resolver(cx: &mut Cx, t: Option<Table>) -> Resolver {
         let fw = t.str_list(&mut cx.d, "forwarders");
         t.finish(&mut cx.d);
         r.caching = caching.map_or(true, |c| c.value);
+        if let (false, Some(first)) = (r.caching, fw.as_ref().and_then(|f| f.first())) {
+            cx.d.push(
+                Diagnostic::warning(
+                    "unused-key",
+                    first.span.clone(),
+                    "`resolver.forwarders` has no effect with `caching = false`",
+                )
+                .label("ignored: only the node's caching resolver forwards")
+                .help("remove `caching = false`, or remove the forwarders"),
+            );
+        }
         for f in fw.unwrap_or_default() {
             if let Some(a) = cx.ip(&f, "forwarder") {
                 if own_resolver(cx, &f, a) {

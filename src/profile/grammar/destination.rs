@@ -73,6 +73,10 @@ const NAMESPACES: &[&str] = &[
     "/var",
 ];
 
+/// Directories of every Debian system (base-files) that may hold the
+/// site's trees or be a mountpoint, but never be replaced by a symlink.
+const BASE_DIRS: &[&str] = &["/home", "/srv"];
+
 fn inside(path: &str, root: &str) -> bool {
     path.strip_prefix(root)
         .is_some_and(|rest| rest.starts_with('/'))
@@ -81,6 +85,7 @@ fn inside(path: &str, root: &str) -> bool {
 fn refused(expected: String, kind: Kind) -> Check {
     let help = match kind {
         Kind::LogFile => "log files go in /var/log as `/var/log/SITE-NAME`, `/var/log/SITE-storage/NAME` or `/var/log/unison...`",
+        Kind::Link => "symlinks go in the site's own trees such as `/vol/NAME`, `/srv/NAME`, `/home/NAME` or a new top-level name such as `/pub`; below /var, /opt only `SITE-...` names",
         _ => "use the site's own trees such as `/vol/NAME`, `/srv/NAME`, `/staging`, `/export/NAME`, `/home` or a new top-level name such as `/pub`; below /var, /opt only `SITE-...` names",
     };
     Err(Refusal {
@@ -115,6 +120,12 @@ pub fn destination(path: &str, kind: Kind, site: &str) -> Check {
                 kind,
             );
         }
+    }
+    if kind == Kind::Link && BASE_DIRS.contains(&path) {
+        return refused(
+            format!("a symlink that is not Debian's directory `{path}`"),
+            kind,
+        );
     }
     if kind == Kind::LogFile && !inside(path, "/var/log") {
         return refused("a log file inside /var/log".into(), kind);
