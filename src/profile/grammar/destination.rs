@@ -60,6 +60,10 @@ const SYSTEM: &[&str] = &[
     "/lost+found",
     "/snap",
     "/efi",
+    "/vmlinuz",
+    "/vmlinuz.old",
+    "/initrd.img",
+    "/initrd.img.old",
 ];
 
 /// Shared directories: neither a destination nor above one; inside them
