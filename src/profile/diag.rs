@@ -390,7 +390,7 @@ pub mod codes {
         ),
         (
             "unused-key",
-            "warning: a key that has no effect in this combination (`apt.security_mirror` without `apt.mirror`)",
+            "warning: a key that has no effect in this combination (`apt.security_mirror` without `apt.mirror`, `resolver.forwarders` with `caching = false`)",
         ),
     ];
 }
