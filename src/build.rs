@@ -120,42 +120,17 @@ pub fn build(site: &Site, out: &Path) -> Result<Report, BuildError> {
     write(&plan, out, ts, &config)
 }
 
-/// The site's template overrides: every file under `site.templates` whose
-/// path names a built-in template (`node/sysctl.conf`, ...).
+/// The site's template overrides: every file under `site.templates`
+/// ([`crate::preflight::read_overrides`]), each checked by
+/// [`Renderer::with_overrides`].
 pub fn template_overrides(site: &Site) -> Result<BTreeMap<String, String>, BuildError> {
-    let mut out = BTreeMap::new();
     let Some(dir) = &site.templates_dir else {
-        return Ok(out);
+        return Ok(BTreeMap::new());
     };
-    let dir = Path::new(dir);
-    if !dir.is_dir() {
-        return Err(BuildError::Plan(format!(
-            "site.templates: {} is not a directory",
-            dir.display()
-        )));
-    }
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let entries =
-            std::fs::read_dir(&d).map_err(|e| BuildError::Plan(format!("{}: {e}", d.display())))?;
-        for entry in entries {
-            let path = entry
-                .map_err(|e| BuildError::Plan(format!("{}: {e}", d.display())))?
-                .path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let name = path
-                .strip_prefix(dir)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .into_owned();
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| BuildError::Plan(format!("{}: {e}", path.display())))?;
-            tracing::info!("site template {name} overrides the built-in one");
-            out.insert(name, text);
-        }
+    let out = crate::preflight::read_overrides(Path::new(dir))
+        .map_err(|e| BuildError::Plan(format!("site.templates: {e}")))?;
+    for name in out.keys() {
+        tracing::info!("site template {name} overrides the built-in one");
     }
     Ok(out)
 }

@@ -112,12 +112,23 @@ fn stderr(color: Color) -> StandardStream {
     StandardStream::stderr(choice)
 }
 
-/// Load a profile and print its diagnostics. `None`: unreadable (exit 2).
-fn load_and_report(path: &std::path::Path, color: Color) -> Result<Checked, ExitCode> {
-    let checked = profile::load(path).map_err(|e| {
+/// Load a profile, make the checks of the filesystem (`site.templates`,
+/// `repository.gnupg_home`: [`crate::preflight::check`]) when `preflight`,
+/// and print its diagnostics. `Err`: unreadable (exit 2).
+fn load_and_report(
+    path: &std::path::Path,
+    color: Color,
+    preflight: bool,
+) -> Result<(Checked, Overrides), ExitCode> {
+    let mut checked = profile::load(path).map_err(|e| {
         eprintln!("storpkg: {e}");
         ExitCode::from(2)
     })?;
+    let overrides = if preflight {
+        crate::preflight::check(&mut checked)
+    } else {
+        Overrides::new()
+    };
     let mut err = stderr(color);
     let _ = profile::diag::render(
         &mut err,
@@ -125,8 +136,10 @@ fn load_and_report(path: &std::path::Path, color: Color) -> Result<Checked, Exit
         &checked.source,
         &checked.diagnostics,
     );
-    Ok(checked)
+    Ok((checked, overrides))
 }
+
+type Overrides = std::collections::BTreeMap<String, String>;
 
 fn verdict(checked: &Checked, deny_warnings: bool) -> bool {
     let (e, w) = (checked.errors(), checked.warnings());
@@ -154,7 +167,7 @@ pub fn run(cli: Cli) -> ExitCode {
             verbose,
             quiet,
         } => {
-            let checked = match load_and_report(&profile, cli.color) {
+            let (checked, overrides) = match load_and_report(&profile, cli.color, true) {
                 Ok(c) => c,
                 Err(code) => return code,
             };
@@ -164,6 +177,8 @@ pub fn run(cli: Cli) -> ExitCode {
             if let (Some(site), false) = (&checked.site, quiet) {
                 let mut out = std::io::stdout().lock();
                 let _ = out.write_all(crate::summary::summary(site, verbose).as_bytes());
+                let _ =
+                    out.write_all(crate::summary::overrides(site, &overrides, verbose).as_bytes());
             }
             ExitCode::SUCCESS
         }
@@ -172,7 +187,7 @@ pub fn run(cli: Cli) -> ExitCode {
             out,
             deny_warnings,
         } => {
-            let checked = match load_and_report(&profile, cli.color) {
+            let (checked, _) = match load_and_report(&profile, cli.color, true) {
                 Ok(c) => c,
                 Err(code) => return code,
             };
@@ -199,7 +214,7 @@ pub fn run(cli: Cli) -> ExitCode {
             node,
             slot,
         } => {
-            let checked = match load_and_report(&profile, cli.color) {
+            let (checked, _) = match load_and_report(&profile, cli.color, false) {
                 Ok(c) => c,
                 Err(code) => return code,
             };

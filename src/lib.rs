@@ -11,6 +11,7 @@ pub mod output;
 pub mod package;
 pub mod par;
 pub mod plan;
+pub mod preflight;
 pub mod preseed;
 pub mod profile;
 pub mod render;

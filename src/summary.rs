@@ -378,3 +378,40 @@ fn resolved_system(w: &mut String, site: &Site) {
         let _ = writeln!(w, "  hosts {} {}", h.address, h.names.join(" "));
     }
 }
+
+/// The site's template overrides (read by the caller from
+/// `site.templates`): one line, and with `verbose` each override with the
+/// built-in template it replaces. Empty without `site.templates`.
+pub fn overrides(
+    site: &Site,
+    overrides: &std::collections::BTreeMap<String, String>,
+    verbose: bool,
+) -> String {
+    let mut s = String::new();
+    let Some(dir) = &site.templates_dir else {
+        return s;
+    };
+    let n = overrides.len();
+    let names: Vec<&str> = overrides.keys().map(String::as_str).collect();
+    let _ = writeln!(
+        s,
+        "\nsite templates: {n} override{} from {dir}{}{}",
+        if n == 1 { "" } else { "s" },
+        if n == 0 { "" } else { ": " },
+        names.join(", ")
+    );
+    if verbose {
+        for (name, src) in overrides {
+            let built_in = crate::render::TEMPLATES
+                .iter()
+                .find(|(t, _)| t == name)
+                .map_or(0, |(_, b)| b.lines().count());
+            let _ = writeln!(
+                s,
+                "  {dir}/{name} ({} lines) replaces the built-in template debian-templates/{name} ({built_in} lines)",
+                src.lines().count()
+            );
+        }
+    }
+    s
+}

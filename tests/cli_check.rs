@@ -29,9 +29,16 @@ fn fixtures() -> Vec<PathBuf> {
 /// --deny-warnings.
 #[test]
 fn every_fixture_through_the_binary() {
+    let base = std::fs::canonicalize("tests/fixtures/invalid").unwrap();
     for path in fixtures() {
-        let text = std::fs::read_to_string(&path).unwrap();
-        let checked = storpkg::profile::check_str(&path.display().to_string(), &text, "/");
+        let bytes = std::fs::read(&path).unwrap();
+        let mut checked = storpkg::profile::check_bytes(
+            &path.display().to_string(),
+            bytes,
+            &base.display().to_string(),
+        );
+        storpkg::preflight::check(&mut checked);
+        let text = checked.source.clone();
         let shown = path.display().to_string();
         let first = checked
             .diagnostics
@@ -140,8 +147,8 @@ fn colour_only_when_asked_or_on_a_terminal() {
 #[test]
 fn usage_errors_and_unreadable_files_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    let latin1 = dir.path().join("latin1.toml");
-    std::fs::write(&latin1, b"[site]\nname = \"caf\xe9\"\n").unwrap();
+    let big = dir.path().join("big.toml");
+    std::fs::write(&big, "# padding\n".repeat(200_000)).unwrap();
     for args in [
         vec!["check".to_string()],
         vec![
@@ -157,7 +164,8 @@ fn usage_errors_and_unreadable_files_exit_2() {
         ],
         vec!["chekc".into(), "profiles/pasta.toml".into()],
         vec!["check".into(), dir.path().display().to_string()],
-        vec!["check".into(), latin1.display().to_string()],
+        vec!["check".into(), big.display().to_string()],
+        vec!["check".into(), "/dev/zero".into()],
         vec!["check".into(), "tests/fixtures/invalid/no-such.toml".into()],
     ] {
         storpkg()
@@ -236,4 +244,122 @@ fn help_of_the_other_subcommands() {
     ] {
         assert!(top.contains(word), "storpkg --help lacks {word:?}:\n{top}");
     }
+}
+
+/// A profile over 1 MiB (or an endless one) is refused at once as
+/// unreadable, saying why; a non-UTF-8 profile is a `not-utf8` diagnostic
+/// at the line and column of its first bad byte.
+#[test]
+fn oversized_and_non_utf8_profiles() {
+    for big in ["/dev/zero".to_string(), {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let p = dir.join("big.toml");
+        std::fs::write(&p, "# padding\n".repeat(200_000)).unwrap();
+        p.display().to_string()
+    }] {
+        storpkg()
+            .args(["check", &big])
+            .timeout(std::time::Duration::from_secs(20))
+            .assert()
+            .code(2)
+            .stdout(predicate::str::is_empty())
+            .stderr(predicate::str::contains("larger than 1 MiB"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let latin1 = dir.path().join("latin1.toml");
+    std::fs::write(&latin1, b"[site]\nname = \"caf\xe9\"\n").unwrap();
+    storpkg()
+        .args(["check", "--color", "never"])
+        .arg(&latin1)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("error[not-utf8]"))
+        .stderr(predicate::str::contains("latin1.toml:2:12"))
+        .stderr(predicate::str::contains("byte 0xe9"));
+}
+
+/// Control characters in a profile (ESC, NUL, CR, DEL, C1) never reach the
+/// terminal raw, long values are cut, and at most 50 diagnostics are shown.
+#[test]
+fn diagnostics_stay_readable_under_attack() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x".repeat(300);
+    let mut text = String::from("[site]\nname = \"a\\u001b[31mb\\u0000c\\rd\\u007fe\\u009bf\"\n");
+    text.push_str(&format!("domain = \"{long}\"\n"));
+    for i in 0..70 {
+        text.push_str(&format!("bogus{i} = 1\n"));
+    }
+    let raw = "[site]\n# raw \x1b[2J\x00\r\x7f\u{9b} in a comment\n".to_string();
+    for (name, text, capped) in [("evil.toml", text, true), ("raw.toml", raw, false)] {
+        let evil = dir.path().join(name);
+        std::fs::write(&evil, &text).unwrap();
+        let out = storpkg()
+            .args(["check", "--color", "never"])
+            .arg(&evil)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            !err.chars().any(|c| c.is_control() && c != '\n'),
+            "a raw control character: {err:?}"
+        );
+        // Only the profile's own lines show the value whole.
+        let echoed = err.lines().filter(|l| {
+            let t = l.trim_start();
+            !(t.starts_with(|c: char| c.is_ascii_digit()) && t.contains(" │ "))
+        });
+        for l in echoed {
+            assert!(!l.contains(&long), "a long value is cut: {l}");
+        }
+        if capped {
+            assert!(err.contains("\\e[31mb\\0c\\rd\\u{7f}e\\u{9b}f"), "{err}");
+            assert!(err.contains("more diagnostics not shown"), "{err}");
+        } else {
+            assert!(err.contains("# raw \\e[2J"), "{err}");
+        }
+    }
+}
+
+/// `check` lists the site's template overrides, and renders them with the
+/// real values: an override with an undefined variable fails `check`.
+#[test]
+fn check_lists_and_renders_template_overrides() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("profiles/risotto.toml")
+        .unwrap()
+        .replace("[site]\n", "[site]\ntemplates = \"tpl\"\n");
+    let profile = dir.path().join("site.toml");
+    std::fs::write(&profile, text).unwrap();
+    std::fs::create_dir_all(dir.path().join("tpl/system")).unwrap();
+    let sysctl = dir.path().join("tpl/system/sysctl.conf");
+    std::fs::write(
+        &sysctl,
+        "# own\n{% for s in sysctl %}{{ s.key }}\n{% endfor %}",
+    )
+    .unwrap();
+    storpkg()
+        .args(["check", "--verbose"])
+        .arg(&profile)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("site templates: 1 override from "))
+        .stdout(predicate::str::contains(
+            "replaces the built-in template debian-templates/system/sysctl.conf",
+        ));
+    std::fs::write(&sysctl, "{{ no_such_value }}\n").unwrap();
+    storpkg()
+        .args(["check", "--color", "never"])
+        .arg(&profile)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("error[template-override]"))
+        .stderr(predicate::str::contains("fails to render"));
+    std::fs::write(&sysctl, "{% if %}\n").unwrap();
+    storpkg()
+        .args(["check", "--color", "never"])
+        .arg(&profile)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("does not parse"));
 }

@@ -69,7 +69,7 @@ const CASES: &[Case] = &[
     ("two shares on one directory", &[("[shares.scratch]\non = \"local\"", "[shares.scratch]\non = \"local\"\n\n[shares.scratch2]\non = \"local\"\ndir = \"scratch\"")], &["duplicate"], "scratch"),
     ("a NIS staging share listed twice", &[("[unison]", "[nis]\ndomain = \"mini.example\"\nstaging = [\"home\", \"home\"]\n\n[unison]")], &["duplicate"], "home"),
     ("a client link on the staging directory", &[("[unison]", "[client]\nlinks = { \"/staging\" = \"staging/pub\" }\n\n[unison]")], &["duplicate"], "/staging"),
-    ("a client link on an automount point", &[("[unison]", "[client]\nlinks = { \"/home\" = \"staging/pub\" }\nautomounts = { \"/home\" = \"auto.home\" }\n\n[unison]")], &["duplicate"], "/home"),
+    ("a client link on an automount point", &[("[unison]", "[client]\nlinks = { \"/data\" = \"staging/pub\" }\nautomounts = { \"/data\" = \"auto.home\" }\n\n[unison]")], &["duplicate"], "/data"),
     ("a unison volume missing on the server", &[("size = \"2G\"\nkind = \"unison\"", "size = \"2G\"\nkind = \"unison\"\nnodes = [\"alpha\"]")], &["wrong-reference"], "media"),
     // Mountpoints and public symlinks side by side, never one inside another.
     ("a share's link inside a volume's mountpoint", &[("link = \"/vol/home\"", "link = \"/vol/local/home\"")], &["nested-mountpoint"], "/vol/local/home"),
@@ -129,6 +129,29 @@ const CASES: &[Case] = &[
     // Schedules.
     ("a cron schedule", &[("schedule = \"daily\"", "schedule = \"0 0 * * *\"")], &["bad-schedule"], "0 0 * * *"),
     ("a misspelt shorthand", &[("schedule = \"daily\"", "schedule = \"dayly\"")], &["bad-schedule"], "dayly"),
+    // Destinations (issue 10): never a system location, never an option.
+    ("a volume mounted over /usr", &[("mountpoint = \"/vol/local\"", "mountpoint = \"/usr\"")], &["system-path"], "/usr"),
+    ("a share link replacing /srv", &[("link = \"/vol/home\"", "link = \"/srv\"")], &["system-path"], "/srv"),
+    ("a unison log that is the system log", &[("schedule = \"daily\"", "schedule = \"daily\"\nlogfile = \"/var/log/syslog\"")], &["system-path"], "/var/log/syslog"),
+    ("a unison log of the site's own", &[("schedule = \"daily\"", "schedule = \"daily\"\nlogfile = \"/var/log/mini-unison.log\"")], &[], ""),
+    ("an export client that is an option", &[("clients = \"10.0.0.0/24\"", "clients = \"-10.0.0.0/24\"")], &["leading-dash"], "-10.0.0.0/24"),
+    // Values the real tools refuse (issue 10).
+    ("vm.swappiness at the kernel's top", &[("schedule = \"daily\"", "schedule = \"daily\"\n\n[sysctl]\n\"vm.swappiness\" = 200\n\"kernel.panic\" = -1")], &[], ""),
+    ("vm.dirty_ratio above 100", &[("schedule = \"daily\"", "schedule = \"daily\"\n\n[sysctl]\n\"vm.dirty_ratio\" = 101")], &["sysctl-range"], "101"),
+    ("nofail on ext4", &[("mountpoint = \"/vol/local\"", "mountpoint = \"/vol/local\"\nmount_options = [\"noatime\", \"nofail\"]")], &[], ""),
+    ("an ext4 option on OCFS2", &[("mountpoint = \"/vol/shared\"", "mountpoint = \"/vol/shared\"\nmount_options = [\"delalloc\"]")], &["fs-mount-option"], "delalloc"),
+    ("as many OCFS2 slots as nodes", &[("mountpoint = \"/vol/shared\"", "mountpoint = \"/vol/shared\"\nslots = 2")], &[], ""),
+    ("a link address that is its subnet's", &[("address = \"10.9.0.12/24\"", "address = \"10.9.0.0/24\"")], &["special-address"], "10.9.0.0/24"),
+    ("a multicast node address", &[("address = \"10.0.0.12\"", "address = \"224.0.0.12\"")], &["special-address"], "224.0.0.12"),
+    ("a replication link on lo", &[("replication = { interface = \"eth1\", address = \"10.9.0.12/24\" }", "replication = { interface = \"lo\", address = \"10.9.0.12/24\" }")], &["replication-link"], "lo"),
+    ("o2cb on the NFS port", &[("cluster = \"mini\"", "cluster = \"mini\"\nport = 2049")], &["service-port"], "2049"),
+    ("a 4M DRBD backing volume", &[("size = \"1G\"\nkind = \"drbd\"", "size = \"4M\"\nkind = \"drbd\"")], &[], ""),
+    ("an IPv6 link with o2cb on the admin LAN", &[("address = \"10.9.0.11/24\"", "address = \"fd09::11/64\""), ("address = \"10.9.0.12/24\"", "address = \"fd09::12/64\"")], &[], ""),
+    ("o2cb over IPv6 links", &[("address = \"10.9.0.11/24\"", "address = \"fd09::11/64\""), ("address = \"10.9.0.12/24\"", "address = \"fd09::12/64\""), ("cluster = \"mini\"", "cluster = \"mini\"\nnetwork = \"replication\"")], &["ocfs2-ipv6", "ocfs2-ipv6", "shared-link"], "fd09::11/64"),
+    ("a node's own name at its address", &[("schedule = \"daily\"", "schedule = \"daily\"\n\n[hosts]\n\"10.0.0.11\" = [\"alpha.mini.example\", \"nas\"]")], &[], ""),
+    ("localhost rebound", &[("schedule = \"daily\"", "schedule = \"daily\"\n\n[hosts]\n\"10.0.0.50\" = [\"localhost\"]")], &["hosts-rebind"], "localhost"),
+    ("a node as forwarder", &[("schedule = \"daily\"", "schedule = \"daily\"\n\n[resolver]\nforwarders = [\"10.0.0.12\"]")], &["resolver-loop"], "10.0.0.12"),
+    ("forwarders without the caching resolver", &[("schedule = \"daily\"", "schedule = \"daily\"\n\n[resolver]\ncaching = false\nforwarders = [\"10.0.0.1\"]")], &["unused-key"], "10.0.0.1"),
     // Warnings.
     ("export to * with no_root_squash", &[("clients = \"10.0.0.0/24\", options = [\"rw\", \"sync\", \"no_subtree_check\"]", "clients = \"*\", options = [\"rw\", \"no_root_squash\"]")], &["export-world-root"], "*"),
     ("dual-primary without fencing", &[("initialiser = \"alpha\"", "initialiser = \"alpha\"\nfencing = \"dont-care\"")], &["dual-primary-without-fencing"], "dont-care"),

@@ -4,15 +4,20 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use storpkg::profile::{check_str, diag::codes};
+use storpkg::profile::{check_bytes, check_str, diag::codes};
 
+/// A fixture checked as `storpkg check` does: the profile stage, then the
+/// checks of the filesystem (relative paths from `tests/fixtures/invalid`).
 fn check_fixture(path: &Path) -> storpkg::profile::Checked {
-    let text = std::fs::read_to_string(path).unwrap();
+    let bytes = std::fs::read(path).unwrap();
     let name = format!(
         "fixtures/invalid/{}",
         path.file_name().unwrap().to_string_lossy()
     );
-    check_str(&name, &text, "/nonexistent")
+    let base = std::fs::canonicalize("tests/fixtures/invalid").unwrap();
+    let mut checked = check_bytes(&name, bytes, &base.display().to_string());
+    storpkg::preflight::check(&mut checked);
+    checked
 }
 
 #[test]

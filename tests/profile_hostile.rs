@@ -366,3 +366,200 @@ fn hostile_strings_in_every_field_are_refused_at_the_value() {
         failures.join("\n\n")
     );
 }
+
+/// Control characters (and invisible format characters) in every field:
+/// the rendered diagnostics hold none of them raw, only `\n` between lines.
+#[test]
+fn control_characters_in_every_field_are_escaped() {
+    let base = base_profile();
+    let raw = |c: char| {
+        (c.is_control() && c != '\n')
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}')
+    };
+    for field in FIELDS {
+        for c in [
+            '\u{1b}', '\0', '\r', '\n', '\t', '\u{7f}', '\u{9b}', '\u{85}', '\u{202e}',
+        ] {
+            let value = format!("{c}[31m{}{c}", field.places[0].old);
+            let (text, _) = patch(&base, field, &value);
+            let report = check_str("pasta.toml", &text, "/").render_plain();
+            assert!(
+                !report.chars().any(raw),
+                "{} = {value:?}: a raw control character in\n{report:?}",
+                field.name
+            );
+        }
+    }
+}
+
+/// Random valid-looking profiles (version, origin, label, the apt mirrors,
+/// a site template): whenever `check` (the profile stage and the checks of
+/// the filesystem) passes, `build` passes too.
+#[test]
+fn check_passes_then_build_passes() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("tpl/system")).unwrap();
+    std::fs::write(
+        tmp.path().join("tpl/system/sysctl.conf"),
+        "# own\n{% for s in sysctl %}{{ s.key }} = {{ s.value }}\n{% endfor %}",
+    )
+    .unwrap();
+    let base = std::fs::read_to_string("profiles/pasta.toml")
+        .unwrap()
+        .replace(
+            "signing_key = \"storpkg pasta archive key\"",
+            "unsigned = true",
+        );
+    let profile = (
+        "[0-9][0-9a-z.+~]{0,240}",
+        "[A-Za-z0-9 .:-]{0,20}",
+        "[A-Za-z0-9 .:-]{0,20}",
+        0..4usize,
+        any::<bool>(),
+    );
+    let config = Config {
+        cases: 16,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let mut runner =
+        TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
+    let built = std::cell::Cell::new(0);
+    runner
+        .run(&profile, |(version, origin, label, apt, templates)| {
+            let mut text = base
+                .replace("version = \"1.0\"", &format!("version = \"{version}\""))
+                .replace("origin = \"pasta\"", &format!("origin = \"{origin}\""))
+                .replace("label = \"pasta storage\"", &format!("label = \"{label}\""));
+            if apt & 1 == 0 {
+                text = text.replace("mirror = \"http://192.168.1.1/debian\"\n", "");
+            }
+            if apt & 2 == 0 {
+                text = text.replace(
+                    "security_mirror = \"http://192.168.1.1/debian-security\"\n",
+                    "",
+                );
+            }
+            if templates {
+                text = text.replace("[site]\n", "[site]\ntemplates = \"tpl\"\n");
+            }
+            let mut checked = check_str("pasta.toml", &text, &tmp.path().display().to_string());
+            storpkg::preflight::check(&mut checked);
+            let Some(site) = checked.site.clone() else {
+                return Ok(());
+            };
+            let out = tmp.path().join("dist");
+            storpkg::build::build(&site, &out).map_err(|e| {
+                TestCaseError::fail(format!("check passed, build failed: {e}\n{text}"))
+            })?;
+            built.set(built.get() + 1);
+            Ok(())
+        })
+        .unwrap();
+    assert!(built.get() > 0, "no generated profile passed check");
+}
+
+/// The refused profile: an error on the value (its first place), no site.
+fn refused_at(base: &str, field: &Field, value: &str) -> Result<(), String> {
+    let (text, spans) = patch(base, field, value);
+    let checked = check_str("pasta.toml", &text, "/");
+    let why = if checked.site.is_some() || checked.errors() == 0 {
+        "accepted"
+    } else if !checked
+        .diagnostics
+        .iter()
+        .any(|d| d.is_error() && overlaps(&d.span, &spans[0]))
+    {
+        "no error points at the value"
+    } else {
+        return Ok(());
+    };
+    Err(format!(
+        "{} = {value:?}: {why}\n{}",
+        field.name,
+        checked.render_plain()
+    ))
+}
+
+/// Fields whose path becomes a mountpoint, symlink, directory, log file or
+/// automount root on a node.
+const DESTINATIONS: &[&str] = &[
+    "volumes.mountpoint",
+    "ocfs2.filesystems.mountpoint",
+    "shares.link",
+    "unison.logfile",
+    "client.staging",
+    "client.links.PATH",
+    "client.automounts.PATH",
+];
+
+/// System locations, what lies inside them and what holds them.
+const SYSTEM_PATHS: &[&str] = &[
+    "/usr",
+    "/etc",
+    "/etc/shadow",
+    "/etc/passwd",
+    "/etc/drbd.d",
+    "/boot",
+    "/dev",
+    "/proc/x",
+    "/sys",
+    "/run",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib64",
+    "/root",
+    "/tmp",
+    "/var/tmp/x",
+    "/var",
+    "/var/lib",
+    "/var/lib/dpkg",
+    "/var/lib/apt/lists",
+    "/var/lib/nfs",
+    "/var/lib/libvirt",
+    "/var/cache",
+    "/var/spool/cron",
+    "/var/log",
+    "/var/log/syslog",
+    "/var/log/apt",
+    "/var/run",
+    "/mnt",
+    "/media/x",
+    "/nonexistent",
+    "/lost+found",
+    "/opt",
+    "/snap",
+];
+
+#[test]
+fn system_paths_in_every_path_field_are_refused() {
+    let base = base_profile();
+    let mut failures = Vec::new();
+    for field in FIELDS.iter().filter(|f| DESTINATIONS.contains(&f.name)) {
+        for value in SYSTEM_PATHS {
+            failures.extend(refused_at(&base, field, value).err());
+        }
+    }
+    let dir = FIELDS.iter().find(|f| f.name == "shares.dir").unwrap();
+    failures.extend(refused_at(&base, dir, "/home").err());
+    // Debian's own directories hold the site's trees, never a symlink.
+    for name in ["shares.link", "client.links.PATH"] {
+        let field = FIELDS.iter().find(|f| f.name == name).unwrap();
+        for value in ["/home", "/srv"] {
+            failures.extend(refused_at(&base, field, value).err());
+        }
+    }
+    assert_eq!(DESTINATIONS.len(), 7);
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn a_leading_dash_in_every_field_is_refused() {
+    let base = base_profile();
+    let failures: Vec<String> = FIELDS
+        .iter()
+        .filter_map(|f| refused_at(&base, f, &format!("-{}", f.places[0].old)).err())
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -18,6 +18,11 @@ pub(crate) struct Cx {
     /// Required sections that are absent because their header is misspelt
     /// (`[nodez.alpha]`): reported as unknown keys, not also as missing.
     pub misspelt_sections: BTreeSet<&'static str>,
+    /// Where some keys were given: [`super::Checked::spans`].
+    pub spans: BTreeMap<&'static str, Range<usize>>,
+    /// The site's name once `[site]` is lowered: its own names below
+    /// shared system directories (`/var/log/SITE-...`).
+    pub site: String,
 }
 
 /// What later sections and the cross-checks need to know of earlier ones,
@@ -32,6 +37,8 @@ pub(crate) struct Facts {
     pub ports: Vec<PortUse>,
     /// Every mountpoint of the site (volumes and OCFS2 filesystems), in path order.
     pub mountpoints: BTreeMap<String, Range<usize>>,
+    /// Each node's replication link as given: `ADDRESS/PREFIX`, its span.
+    pub links: Vec<(ipnet::IpNet, Range<usize>)>,
     /// Shares with an export that was refused: references to them do not
     /// report them again as not exported.
     pub refused_exports: BTreeSet<String>,
@@ -147,6 +154,9 @@ impl Cx {
         what: &str,
         f: impl Fn(&str) -> Check,
     ) -> bool {
+        if !self.no_leading_dash(v, what) {
+            return false;
+        }
         match f(&v.value) {
             Ok(()) => true,
             Err(r) => {
@@ -186,6 +196,9 @@ impl Cx {
         what: &str,
         f: impl Fn(&str) -> Result<T, grammar::Refusal>,
     ) -> Option<T> {
+        if !self.no_leading_dash(v, what) {
+            return None;
+        }
         match f(&v.value) {
             Ok(x) => Some(x),
             Err(r) => {
@@ -201,6 +214,40 @@ impl Cx {
                 None
             }
         }
+    }
+
+    /// The one option-injection check: no profile value that passes a
+    /// grammar here may begin with `-`, where a tool would read it as an
+    /// option (exportfs, gpg, sysctl, mail, ip). No grammar asks for one.
+    fn no_leading_dash(&mut self, v: &Sp<String>, what: &str) -> bool {
+        if !v.value.starts_with('-') {
+            return true;
+        }
+        self.d.push(
+            Diagnostic::error(
+                "leading-dash",
+                v.span.clone(),
+                format!("{what} `{}` begins with `-`", printable(&v.value)),
+            )
+            .label("a tool would read this as an option")
+            .help("no value may begin with `-`: remove the dash (e.g. `192.168.1.0/24`, `root`, `eth1`)"),
+        );
+        false
+    }
+
+    /// A path (checked against [`grammar::path`] as `bad-path`) that
+    /// becomes `kind` on the node, refused as `system-path` where it
+    /// would land on the system.
+    pub fn destination(&mut self, v: &Sp<String>, kind: grammar::Kind, what: &str) -> bool {
+        if !self.check(v, "bad-path", what, grammar::path) {
+            return false;
+        }
+        let site = std::mem::take(&mut self.site);
+        let ok = self.check(v, "system-path", what, |s| {
+            grammar::destination(s, kind, &site)
+        });
+        self.site = site;
+        ok
     }
 
     pub fn ip(&mut self, v: &Sp<String>, what: &str) -> Option<IpAddr> {
@@ -319,7 +366,7 @@ pub(crate) fn first_use<K: Ord>(
 
 /// Show a hostile value safely inside a message.
 pub(crate) fn printable(s: &str) -> String {
-    s.escape_debug().to_string()
+    super::diag::quoted(s)
 }
 
 pub(crate) fn u32_of(v: Option<Sp<i64>>, default: u32) -> u32 {

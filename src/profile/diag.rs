@@ -63,23 +63,141 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
-    fn to_codespan(&self) -> CsDiagnostic<()> {
+    /// For codespan: every text escaped (no control character reaches
+    /// the terminal), every span moved into the escaped source.
+    fn to_codespan(&self, shown: &Shown) -> CsDiagnostic<()> {
         let severity = match self.severity {
             Severity::Error => CsSeverity::Error,
             Severity::Warning => CsSeverity::Warning,
         };
-        let mut labels = vec![Label::primary((), self.span.clone()).with_message(&self.label)];
+        let mut labels =
+            vec![Label::primary((), shown.span(&self.span)).with_message(escape(&self.label))];
         for (span, text) in &self.related {
-            labels.push(Label::secondary((), span.clone()).with_message(text));
+            labels.push(Label::secondary((), shown.span(span)).with_message(escape(text)));
         }
         let mut d = CsDiagnostic::new(severity)
             .with_code(self.code)
-            .with_message(&self.message)
+            .with_message(escape(&self.message))
             .with_labels(labels);
         if let Some(help) = &self.help {
-            d = d.with_notes(vec![format!("help: {help}")]);
+            d = d.with_notes(vec![format!("help: {}", escape(help))]);
         }
         d
+    }
+}
+
+/// At most this many diagnostics are printed; a last line counts the rest.
+pub const MAX_SHOWN: usize = 50;
+
+/// A value quoted in a diagnostic is cut after this many characters.
+pub const MAX_QUOTED: usize = 60;
+
+/// The escape of one character that must not reach a terminal as it is:
+/// C0 and C1 controls, DEL, and the invisible format characters (bidi
+/// overrides, zero-width). `None`: the character is shown as it is.
+fn escape_char(c: char) -> Option<String> {
+    Some(match c {
+        '\0' => "\\0".into(),
+        '\x1b' => "\\e".into(),
+        '\t' => "\\t".into(),
+        '\n' => "\\n".into(),
+        '\r' => "\\r".into(),
+        c if c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}') =>
+        {
+            format!("\\u{{{:x}}}", c as u32)
+        }
+        _ => return None,
+    })
+}
+
+/// `s` with every control character escaped (`\e`, `\0`, `\u{9b}`, ...).
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match escape_char(c) {
+            Some(e) => out.push_str(&e),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// A profile value as a message quotes it: quotes and backslashes escaped
+/// as Rust's `escape_debug` does, control characters as [`escape`] does,
+/// cut after [`MAX_QUOTED`] characters with `…`.
+pub fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len().min(4 * MAX_QUOTED));
+    for (i, c) in s.chars().enumerate() {
+        if i == MAX_QUOTED {
+            out.push('…');
+            break;
+        }
+        match (escape_char(c), c) {
+            (Some(e), _) => out.push_str(&e),
+            (None, '\\' | '"' | '\'') => {
+                out.push('\\');
+                out.push(c);
+            }
+            (None, c) => out.push(c),
+        }
+    }
+    out
+}
+
+/// The profile text as it is shown: control characters escaped (a `\r`
+/// before a newline dropped), with the map from a byte offset of the
+/// profile to one of the shown text.
+struct Shown {
+    text: String,
+    /// (offset in the profile, offset in `text`) at every escaped
+    /// character, in order.
+    moves: Vec<(usize, usize)>,
+}
+
+impl Shown {
+    fn new(source: &str) -> Self {
+        let mut text = String::with_capacity(source.len());
+        let mut moves = Vec::new();
+        let mut chars = source.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let esc = match c {
+                '\n' => None,
+                '\t' => Some(" ".into()),
+                '\r' if chars.peek().is_some_and(|(_, n)| *n == '\n') => Some(String::new()),
+                c => escape_char(c),
+            };
+            match esc {
+                Some(e) => {
+                    moves.push((i, text.len()));
+                    text.push_str(&e);
+                    moves.push((i + c.len_utf8(), text.len()));
+                }
+                None => text.push(c),
+            }
+        }
+        Shown { text, moves }
+    }
+
+    fn offset(&self, at: usize) -> usize {
+        let at = at.min(self.end());
+        let k = self.moves.partition_point(|(from, _)| *from <= at);
+        match k.checked_sub(1).map(|k| self.moves[k]) {
+            Some((from, to)) => to + (at - from),
+            None => at,
+        }
+    }
+
+    fn end(&self) -> usize {
+        match self.moves.last() {
+            Some((from, to)) => from + (self.text.len() - to),
+            None => self.text.len(),
+        }
+    }
+
+    fn span(&self, span: &Range<usize>) -> Range<usize> {
+        let start = self.offset(span.start);
+        start..self.offset(span.end).max(start)
     }
 }
 
@@ -91,13 +209,27 @@ pub fn render(
     source: &str,
     diags: &[Diagnostic],
 ) -> std::io::Result<()> {
-    let file = SimpleFile::new(file_name, source);
+    let shown = Shown::new(source);
+    let file_name = escape(file_name);
+    let file = SimpleFile::new(file_name.as_str(), shown.text.as_str());
     let config = term::Config::default();
     let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
     sorted.sort_by_key(|d| (d.span.start, d.span.end, d.severity, d.code));
-    for d in sorted {
-        term::emit_to_write_style(out, &config, &file, &d.to_codespan())
+    for d in sorted.iter().take(MAX_SHOWN) {
+        term::emit_to_write_style(out, &config, &file, &d.to_codespan(&shown))
             .map_err(std::io::Error::other)?;
+    }
+    if let Some(rest) = sorted.get(MAX_SHOWN..).filter(|r| !r.is_empty()) {
+        let errors = rest.iter().filter(|d| d.is_error()).count();
+        let warnings = rest.len() - errors;
+        writeln!(
+            out,
+            "... and {} more diagnostic{} not shown ({errors} error{}, {warnings} warning{})",
+            rest.len(),
+            if rest.len() == 1 { "" } else { "s" },
+            if errors == 1 { "" } else { "s" },
+            if warnings == 1 { "" } else { "s" },
+        )?;
     }
     Ok(())
 }
@@ -114,6 +246,10 @@ pub fn render_plain(file_name: &str, source: &str, diags: &[Diagnostic]) -> Stri
 pub mod codes {
     pub const ALL: &[(&str, &str)] = &[
         ("toml-syntax", "the file is not valid TOML"),
+        (
+            "not-utf8",
+            "the file is not UTF-8 (the first bad byte is shown)",
+        ),
         ("unknown-key", "a key that this section does not have"),
         ("missing-key", "a required key is absent"),
         ("wrong-type", "a value of the wrong TOML type"),
@@ -143,6 +279,66 @@ pub mod codes {
             "a schedule that is not a systemd OnCalendar expression storpkg accepts",
         ),
         ("out-of-range", "a number outside its allowed range"),
+        (
+            "too-long",
+            "a value that makes a package's file name longer than 255 bytes",
+        ),
+        (
+            "missing-directory",
+            "`site.templates` or `repository.gnupg_home` is not a directory on the building machine",
+        ),
+        (
+            "template-override",
+            "a site template that is refused (a maintainer script, the node-side command, no built-in template), unreadable, or fails to parse or render",
+        ),
+        (
+            "sysctl-range",
+            "a sysctl value outside the kernel's range for that key",
+        ),
+        (
+            "fs-mount-option",
+            "a mount option the filesystem does not have (`nofail` on OCFS2)",
+        ),
+        (
+            "ocfs2-slots",
+            "OCFS2 slots below the number of nodes that mount the filesystem",
+        ),
+        (
+            "special-address",
+            "a node address that is loopback, unspecified, multicast, broadcast or its subnet's network address",
+        ),
+        (
+            "replication-link",
+            "a replication link on `lo`, or its two ends on different subnets",
+        ),
+        (
+            "ocfs2-ipv6",
+            "an IPv6 address of a node on the o2cb network, which cluster.conf cannot take",
+        ),
+        (
+            "service-port",
+            "a DRBD or o2cb port that the node's own services listen on (ssh 22, rpcbind 111, NFS 2049)",
+        ),
+        (
+            "drbd-metadata",
+            "a DRBD backing volume too small for DRBD's internal metadata and data",
+        ),
+        (
+            "hosts-rebind",
+            "a hosts entry that binds `localhost` or a node's name to another address",
+        ),
+        (
+            "resolver-loop",
+            "a resolver forwarder that is the node's own resolver (loopback) or a node's address",
+        ),
+        (
+            "system-path",
+            "a mountpoint, symlink, directory or log file that is, holds or lies inside a system location",
+        ),
+        (
+            "leading-dash",
+            "a value that begins with '-', which a tool would read as an option",
+        ),
         (
             "unknown-reference",
             "a reference to a node, volume, resource, filesystem or share that does not exist",
@@ -191,6 +387,10 @@ pub mod codes {
         (
             "small-ocfs2",
             "warning: an OCFS2 filesystem of mode vmstore or datafiles on a DRBD volume below 2 GiB",
+        ),
+        (
+            "unused-key",
+            "warning: a key that has no effect in this combination (`apt.security_mirror` without `apt.mirror`, `resolver.forwarders` with `caching = false`)",
         ),
     ];
 }

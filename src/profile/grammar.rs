@@ -4,8 +4,16 @@
 
 use std::net::IpAddr;
 
+mod address;
+mod destination;
+mod mount;
 mod schedule;
-pub use schedule::schedule;
+pub use self::{
+    address::{interface, node_address},
+    destination::*,
+    mount::*,
+    schedule::schedule,
+};
 
 /// Why a value was refused: the label under the caret and a hint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -315,8 +323,7 @@ pub fn mount_option(s: &str) -> Check {
     )
 }
 
-/// An automount map option (`noquota`, `nfsvers=3`); the map line adds the
-/// leading `-` itself.
+/// An automount map option (`noquota`, `nfsvers=3`); the map adds the `-`.
 pub fn automount_option(s: &str) -> Check {
     mount_option(s)
 }
@@ -367,18 +374,6 @@ pub fn sysctl_key(s: &str) -> Check {
             .any(|p| p.is_empty() || !all(p, |c| lower_alnum(c) || c == '_' || c == '-'))
     {
         return refuse("a sysctl key such as `vm.min_free_kbytes`", None);
-    }
-    Ok(())
-}
-
-/// A network interface name (at most 15 characters, no '/').
-pub fn interface(s: &str) -> Check {
-    if s.is_empty()
-        || s.len() > 15
-        || !s.starts_with(|c: char| c.is_ascii_lowercase())
-        || !all(s, |c| lower_alnum(c) || matches!(c, '.' | '_' | '-'))
-    {
-        return refuse("an interface name such as `eth1` or `enp2s0`", None);
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 pub(crate) mod cx;
 pub mod diag;
 pub mod grammar;
+pub(crate) mod packages;
 pub(crate) mod read;
 pub(crate) mod site;
 
@@ -14,6 +15,8 @@ pub use diag::{Diagnostic, Severity};
 use crate::layers::{apt, client, drbd, ids, nis, ocfs2, shares, system, unison, volumes};
 use crate::model::Site;
 use read::{Diags, Table};
+use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::Path;
 
 /// A profile that was read: its text (for rendering diagnostics), the
@@ -24,6 +27,10 @@ pub struct Checked {
     pub source: String,
     pub diagnostics: Vec<Diagnostic>,
     pub site: Option<Site>,
+    /// Where some keys were given (`site.templates`, `site.version`,
+    /// `repository.gnupg_home`), for the checks of the filesystem that
+    /// `storpkg check` makes beyond the profile stage.
+    pub spans: BTreeMap<&'static str, Range<usize>>,
 }
 
 impl Checked {
@@ -48,12 +55,36 @@ pub struct ReadError {
     pub source: std::io::Error,
 }
 
-/// Read and check the profile at `path`.
-pub fn load(path: &Path) -> Result<Checked, ReadError> {
-    let source = std::fs::read_to_string(path).map_err(|source| ReadError {
-        path: path.display().to_string(),
+/// The largest profile storpkg reads (a site of hundreds of nodes is a
+/// few hundred KiB).
+pub const MAX_PROFILE_BYTES: u64 = 1 << 20;
+
+/// The bytes of the profile at `path`, at most [`MAX_PROFILE_BYTES`]: a
+/// larger file (or `/dev/zero`) is refused after reading one byte more.
+fn read_capped(path: &Path) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let err = |source| ReadError {
+        path: diag::escape(&path.display().to_string()),
         source,
-    })?;
+    };
+    let file = std::fs::File::open(path).map_err(err)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_PROFILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(err)?;
+    if bytes.len() as u64 > MAX_PROFILE_BYTES {
+        return Err(err(std::io::Error::other(format!(
+            "larger than {} MiB, the most a profile may be",
+            MAX_PROFILE_BYTES >> 20
+        ))));
+    }
+    Ok(bytes)
+}
+
+/// Read and check the profile at `path`. A profile that is not UTF-8 is
+/// checked no further: one `not-utf8` diagnostic at its first bad byte.
+pub fn load(path: &Path) -> Result<Checked, ReadError> {
+    let bytes = read_capped(path)?;
     let base = path.parent().map(|p| {
         if p.as_os_str().is_empty() {
             Path::new(".")
@@ -65,7 +96,44 @@ pub fn load(path: &Path) -> Result<Checked, ReadError> {
         .and_then(|b| std::fs::canonicalize(b).ok())
         .map(|b| b.display().to_string())
         .unwrap_or_else(|| "/".into());
-    Ok(check_str(&path.display().to_string(), &source, &base))
+    Ok(check_bytes(&path.display().to_string(), bytes, &base))
+}
+
+/// Check the bytes of a profile: [`check_str`] when they are UTF-8.
+pub fn check_bytes(file_name: &str, bytes: Vec<u8>, base_dir: &str) -> Checked {
+    match String::from_utf8(bytes) {
+        Ok(source) => check_str(file_name, &source, base_dir),
+        Err(e) => not_utf8(file_name, e.as_bytes(), e.utf8_error()),
+    }
+}
+
+/// The diagnostic of a profile that is not UTF-8, at its first bad byte
+/// (the text before it is shown as it is, the rest lossily).
+fn not_utf8(file_name: &str, bytes: &[u8], e: std::str::Utf8Error) -> Checked {
+    let at = e.valid_up_to();
+    let bad = e.error_len().unwrap_or(bytes.len() - at);
+    let shown: Vec<String> = bytes[at..at + bad]
+        .iter()
+        .map(|b| format!("0x{b:02x}"))
+        .collect();
+    let source = String::from_utf8_lossy(bytes).into_owned();
+    let end = source[at..]
+        .chars()
+        .next()
+        .map_or(at, |c| at + c.len_utf8());
+    Checked {
+        file_name: file_name.to_string(),
+        source,
+        diagnostics: vec![Diagnostic::error(
+            "not-utf8",
+            at..end,
+            format!("the profile is not UTF-8: byte {} here", shown.join(" ")),
+        )
+        .label("not UTF-8")
+        .help("save the profile as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)")],
+        site: None,
+        spans: Default::default(),
+    }
 }
 
 /// Check profile text. `base_dir` resolves relative paths in the profile.
@@ -89,6 +157,7 @@ pub fn check_str(file_name: &str, source: &str, base_dir: &str) -> Checked {
         source: source.to_string(),
         diagnostics: list,
         site: if has_errors { None } else { site },
+        spans: cx.spans,
     }
 }
 
@@ -128,6 +197,7 @@ fn lower_root(cx: &mut cx::Cx, root: toml_span::Value<'_>, base_dir: &str) -> Op
     cx.misspelt_sections.extend(misspelt);
 
     let head = site::site(cx, site_t, base_dir);
+    cx.site = head.name.clone();
     let repository = site::repository(cx, repo_t, &head);
     let apt = apt::profile::apt(cx, apt_t);
     let nodes = site::nodes(cx, nodes_t, &head.name);
@@ -142,13 +212,13 @@ fn lower_root(cx: &mut cx::Cx, root: toml_span::Value<'_>, base_dir: &str) -> Op
     let nis = nis::profile::nis(cx, nis_t, &head.name, &head.domain, &nodes, &shares);
     let sysctl = system::profile::sysctl(cx, sysctl_t);
     let resolver = system::profile::resolver(cx, resolver_t);
-    let hosts = system::profile::hosts(cx, hosts_t, &nodes);
+    let hosts = system::profile::hosts(cx, hosts_t, &nodes, &head.domain);
 
     site::check_addresses(cx);
     site::check_ports(cx);
     volumes::profile::check_nesting(cx);
     volumes::profile::check_vg_fit(cx, &nodes, &volumes);
-    site::check_packages(cx, &nodes, &head.name);
+    packages::check_packages(cx, &nodes, &head.name, &head.version);
     drbd::profile::check_fencing(cx, &drbd, &fencing, site_span.clone());
     ocfs2::profile::check_shared_link(cx, &nodes, &drbd, ocfs2.as_ref(), site_span);
 

@@ -68,6 +68,9 @@ pub(crate) fn site(cx: &mut Cx, t: Option<Table>, base_dir: &str) -> SiteHead {
     if let Some(v) = cx.checked(domain, "bad-name", "domain", grammar::domain) {
         head.domain = v;
     }
+    if let Some(v) = &version {
+        cx.spans.insert("site.version", v.span.clone());
+    }
     if let Some(v) = cx.checked(version, "bad-value", "version", grammar::version) {
         head.version = v;
     }
@@ -106,6 +109,7 @@ pub(crate) fn site(cx: &mut Cx, t: Option<Table>, base_dir: &str) -> SiteHead {
         }
     }
     if let Some(dir) = templates {
+        cx.spans.insert("site.templates", dir.span.clone());
         let abs = if dir.value.starts_with('/') {
             dir.value.clone()
         } else {
@@ -165,11 +169,14 @@ pub(crate) fn repository(cx: &mut Cx, t: Option<Table>, head: &SiteHead) -> Repo
     if let Some(p) = cx.checked(p, "bad-path", "repository path", grammar::path) {
         path = p;
     }
-    if let Some(o) = cx.checked(origin, "bad-value", "origin", grammar::text) {
+    if let Some(o) = cx.checked(origin, "bad-value", "origin", non_empty_text) {
         repo.origin = o;
     }
-    if let Some(l) = cx.checked(label, "bad-value", "label", grammar::text) {
+    if let Some(l) = cx.checked(label, "bad-value", "label", non_empty_text) {
         repo.label = l;
+    }
+    if let Some(h) = &home {
+        cx.spans.insert("repository.gnupg_home", h.span.clone());
     }
     let home = cx.checked(home, "bad-path", "GnuPG home", grammar::path);
     repo.prune = prune.is_some_and(|p| p.value);
@@ -295,6 +302,7 @@ pub(crate) fn nodes(cx: &mut Cx, t: Option<Table>, site: &str) -> Vec<Node> {
         }
     }
     numbers.check(cx);
+    link::profile::check_subnet(cx);
     if out.is_empty() && !cx.d.has_errors() {
         cx.d.push(
             Diagnostic::error("missing-key", 0..0, "the profile defines no storage node")
@@ -335,6 +343,9 @@ fn node(
     }
     let address = address.and_then(|a| {
         let ip = cx.ip(&a, "node address")?;
+        if !cx.check(&a, "special-address", "node address", grammar::node_address) {
+            return None;
+        }
         cx.facts.addresses.push(AddressUse {
             addr: ip,
             span: a.span.clone(),
@@ -413,13 +424,32 @@ pub(crate) fn check_addresses(cx: &mut Cx) {
     cx.d.list.extend(found);
 }
 
+/// The ports the node's own services listen on, on every address: a DRBD
+/// resource or o2cb there fails to bind.
+const SERVICE_PORTS: &[(u16, &str)] = &[(22, "sshd"), (111, "rpcbind"), (2049, "nfsd")];
+
 /// One user per node address and port; one report per place and clash,
-/// not one per node address.
+/// not one per node address. No port of the node's own services.
 pub(crate) fn check_ports(cx: &mut Cx) {
     let mut ports: BTreeMap<(IpAddr, u16), &str> = BTreeMap::new();
     let mut reported: BTreeSet<(usize, &str)> = BTreeSet::new();
     let mut found = Vec::new();
+    let mut services: BTreeSet<usize> = BTreeSet::new();
     for u in &cx.facts.ports {
+        if let Some((port, service)) = SERVICE_PORTS.iter().find(|(p, _)| *p == u.port) {
+            if services.insert(u.span.start) {
+                found.push(
+                    Diagnostic::error(
+                        "service-port",
+                        u.span.clone(),
+                        format!("port {port} of {} is the port of {service}", u.what),
+                    )
+                    .label(format!("{service} listens on {port} on every address of the node"))
+                    .help("the node's own services listen on 22 (sshd), 111 (rpcbind) and 2049 (nfsd): take another port (DRBD resources usually take 7788 and up)"),
+                );
+            }
+            continue;
+        }
         match ports.get(&(u.addr, u.port)) {
             Some(first) if *first != u.what && reported.insert((u.span.start, first)) => found
                 .push(
@@ -442,25 +472,15 @@ pub(crate) fn check_ports(cx: &mut Cx) {
     cx.d.list.extend(found);
 }
 
-/// Package names are unique (a node called `ids` or `client` clashes).
-pub(crate) fn check_packages(cx: &mut Cx, nodes: &[Node], site: &str) {
-    let mut pkgs: BTreeSet<String> = ["ids", "client", "nis"]
-        .into_iter()
-        .map(|fixed| format!("{site}-storage-{fixed}"))
-        .collect();
-    for (n, f) in nodes.iter().zip(&cx.facts.nodes) {
-        if !pkgs.insert(n.package.clone()) {
-            cx.d.list.push(
-                Diagnostic::error(
-                    "duplicate",
-                    f.span.clone(),
-                    format!(
-                        "node `{}` would make package `{}`, which storpkg already builds",
-                        n.name, n.package
-                    ),
-                )
-                .label("rename this node"),
-            );
-        }
+/// The Release file's `Origin:` and `Label:`: plain text, not empty, no
+/// space at either end (apt pins by them; the repository writer refuses
+/// them otherwise).
+fn non_empty_text(s: &str) -> grammar::Check {
+    if s.trim().is_empty() || s != s.trim() {
+        return Err(grammar::Refusal {
+            expected: "a non-empty line of plain text, no space at either end".into(),
+            help: Some("leave the key out for the default (the site name)".into()),
+        });
     }
+    grammar::text(s)
 }

@@ -141,6 +141,38 @@ pub fn is_shell_template(name: &str) -> bool {
             .any(|m| file.starts_with(m))
 }
 
+/// Why a site override named `name` is refused, or `None`: an override
+/// must replace a built-in template that is not a maintainer script or a
+/// fragment of one (those run as root on every install and upgrade); the
+/// node-side command's parts are no templates at all.
+pub fn override_refusal(name: &str) -> Option<String> {
+    let file = name.rsplit('/').next().unwrap_or(name);
+    if crate::layers::command::PARTS
+        .iter()
+        .any(|(p, _)| *p == name)
+        || file == "command.sh"
+        || file.starts_with("command-")
+    {
+        return Some(format!(
+            "`{}` would be a part of the node-side command, which is static and never a template: no site file can replace it",
+            crate::profile::diag::quoted(name)
+        ));
+    }
+    if is_shell_template(name) {
+        return Some(format!(
+            "`{}` is a maintainer script or a fragment of one: site overrides of maintainer scripts are refused (they run as root on every install)",
+            crate::profile::diag::quoted(name)
+        ));
+    }
+    if !TEMPLATES.iter().any(|(n, _)| *n == name) {
+        return Some(format!(
+            "`{}` names no built-in template (see debian-templates/)",
+            crate::profile::diag::quoted(name)
+        ));
+    }
+    None
+}
+
 /// Checks that every `{{ expression }}` of a shell template goes through
 /// `shell_quote`; returns the first offending line and expression.
 pub fn check_shell_quoting(src: &str) -> Result<usize, String> {
@@ -185,7 +217,7 @@ impl Renderer {
     /// The built-in templates, with the site's overrides (template name →
     /// source, read by the caller from the profile's `site.templates`
     /// directory) in their place. An override must name a built-in
-    /// template, and a shell template must quote every value.
+    /// template that is no shell template ([`override_refusal`]).
     pub fn with_overrides(
         overrides: &std::collections::BTreeMap<String, String>,
     ) -> Result<Self, RenderError> {
@@ -195,18 +227,8 @@ impl Renderer {
                 name: name.clone(),
                 message,
             };
-            if !TEMPLATES.iter().any(|(n, _)| n == name) {
-                return Err(err(
-                    "a site override must replace a built-in template (see debian-templates/)"
-                        .into(),
-                ));
-            }
-            if is_shell_template(name) {
-                check_shell_quoting(src).map_err(|m| {
-                    err(format!(
-                        "{m}: every value in a shell template must pass `| shell_quote`"
-                    ))
-                })?;
+            if let Some(why) = override_refusal(name) {
+                return Err(err(why));
             }
             r.tera
                 .add_raw_template(name, src)
@@ -274,10 +296,14 @@ mod tests {
         o.remove("node/nope");
         o.insert(
             "scripts/node.postinst".to_string(),
-            "#!/bin/sh\necho {{ node }}\n".to_string(),
+            "#!/bin/sh\necho {{ node | shell_quote }}\n".to_string(),
         );
         let e = Renderer::with_overrides(&o).err().unwrap();
-        assert!(e.message.contains("not shell_quote'd"), "{e}");
+        assert!(e.message.contains("maintainer script"), "{e}");
+        o.remove("scripts/node.postinst");
+        o.insert("drbd/command.sh".to_string(), "#!/bin/sh\n".to_string());
+        let e = Renderer::with_overrides(&o).err().unwrap();
+        assert!(e.message.contains("node-side command"), "{e}");
     }
 
     #[test]

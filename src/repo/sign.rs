@@ -271,7 +271,9 @@ pub fn sign(release_path: &Path, key: &SigningKey, timestamp: u64) -> Result<Sig
         if let Some(t) = signature_time {
             cmd.arg(format!("--faked-system-time={t}!"));
         }
-        cmd.args(["--digest-algo", "SHA512", "--local-user", &key.key]);
+        // `--local-user=KEY`: one argument, never read as an option of its own.
+        cmd.args(["--digest-algo", "SHA512"])
+            .arg(format!("--local-user={}", key.key));
         if armor {
             cmd.arg("--armor");
         }

@@ -55,6 +55,17 @@ pub(crate) fn apt(cx: &mut Cx, t: Option<Table>) -> Apt {
         let m = t.str(&mut cx.d, "mirror");
         let s = t.str(&mut cx.d, "security_mirror");
         t.finish(&mut cx.d);
+        if let (None, Some(s)) = (&m, &s) {
+            cx.d.push(
+                Diagnostic::warning(
+                    "unused-key",
+                    s.span.clone(),
+                    "`apt.security_mirror` has no effect without `apt.mirror`",
+                )
+                .label("ignored: the nodes keep the installer's Debian sources")
+                .help("add `mirror = \"http://ADDRESS/debian\"`, or remove this key"),
+            );
+        }
         apt.mirror = url(cx, m, "mirror URL");
         apt.security_mirror = url(cx, s, "security mirror URL");
     }

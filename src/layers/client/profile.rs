@@ -11,15 +11,14 @@ fn symlink_map(
     cx: &mut Cx,
     t: Option<Table>,
     what: &str,
+    kind: grammar::Kind,
     target_check: fn(&str) -> grammar::Check,
 ) -> Vec<(Sp<String>, Sp<String>)> {
     let Some(t) = t else { return Vec::new() };
     let mut out = Vec::new();
     for (key, target) in t.into_strings(&mut cx.d, |_| format!("{what} targets are strings")) {
         let Some(target) = target else { continue };
-        if cx.check(&key, "bad-path", "path", grammar::path)
-            && cx.check(&target, "bad-path", what, target_check)
-        {
+        if cx.destination(&key, kind, "path") && cx.check(&target, "bad-path", what, target_check) {
             out.push((key, target));
         }
     }
@@ -50,11 +49,15 @@ pub(crate) fn client(cx: &mut Cx, t: Option<Table>, site: &str) -> Client {
         let links = t.table(&mut cx.d, "links");
         let automounts = t.table(&mut cx.d, "automounts");
         t.finish(&mut cx.d);
-        if let Some(s) = cx.checked(staging, "bad-path", "staging directory", grammar::path) {
-            c.staging = s;
+        if let Some(s) =
+            staging.filter(|s| cx.destination(s, grammar::Kind::Dir, "staging directory"))
+        {
+            c.staging = s.value;
         }
-        let links = symlink_map(cx, links, "symlink target", grammar::relative_path);
-        let automounts = symlink_map(cx, automounts, "automount map", map_name);
+        let link = grammar::Kind::Link;
+        let links = symlink_map(cx, links, "symlink target", link, grammar::relative_path);
+        let root = grammar::Kind::AutomountRoot;
+        let automounts = symlink_map(cx, automounts, "automount map", root, map_name);
         for (p, target) in links {
             // A link may not replace the automount directories.
             if let Some((first, _)) = automounts.iter().find(|(a, _)| a.value == p.value) {

@@ -6,9 +6,9 @@ use crate::layers::volumes::profile::kind_name;
 use crate::model::*;
 use crate::profile::cx::{first_use, u32_of, Cx, Kind, PortUse};
 use crate::profile::diag::Diagnostic;
-use crate::profile::grammar;
 use crate::profile::read::{check_range, Sp, Table};
 use crate::profile::site::node_list;
+use crate::profile::{grammar, human};
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -381,6 +381,27 @@ impl Resources<'_> {
             );
             return;
         }
+        let md = internal_metadata(x.size);
+        if x.size < md + MIN_DATA {
+            let mut diag = Diagnostic::error(
+                "drbd-metadata",
+                v.span.clone(),
+                format!(
+                    "volume `{}` ({}) is too small for DRBD's internal metadata",
+                    v.value,
+                    human(x.size)
+                ),
+            )
+            .label(format!("DRBD keeps {} of metadata at its end", human(md)))
+            .help(format!(
+                "a DRBD backing volume holds its internal metadata (36 KiB and 1/32768 of its size) and at least {} of data: give it `size = \"4M\"` or more",
+                human(MIN_DATA)
+            ));
+            if let Some(vspan) = cx.names.volumes.span(&x.name) {
+                diag = diag.related(vspan, "the volume");
+            }
+            cx.d.push(diag);
+        }
         if let Some(n) = res_nodes.iter().find(|n| !x.nodes.contains(n)) {
             cx.d.push(
                 Diagnostic::error(
@@ -399,6 +420,17 @@ impl Resources<'_> {
             || format!("volume `{}` backs two resources", v.value),
         );
     }
+}
+
+/// The least data a backing volume holds beside DRBD's metadata.
+const MIN_DATA: u64 = 1 << 20;
+
+/// DRBD 8.4's internal metadata of a backing device of `size` bytes: the
+/// superblock and activity log (72 sectors) and the bitmap (8 sectors per
+/// 128 MiB started), as `drbdmeta create-md` lays it out.
+fn internal_metadata(size: u64) -> u64 {
+    let sectors = size / 512;
+    (sectors.div_ceil(1 << 18) * 8 + 72) * 512
 }
 
 /// Dual-primary resources without resource-and-stonith fencing: a warning.

@@ -14,17 +14,44 @@ pub(crate) fn replication(cx: &mut Cx, mut l: Table, node: &str) -> Option<Link>
     let addr = l.req_str(&mut cx.d, "address", "\"10.11.12.6/24\"");
     let mtu = l.int_in(&mut cx.d, "mtu", 576, 9216);
     l.finish(&mut cx.d);
-    let interface = cx.checked(iface, "bad-name", "interface", grammar::interface)?;
+    // A refused interface does not hide a problem of the address.
+    let interface = iface.and_then(|i| {
+        if !cx.check(&i, "bad-name", "interface", grammar::interface) {
+            return None;
+        }
+        if i.value == "lo" {
+            cx.d.push(
+                Diagnostic::error("replication-link", i.span, "a replication link on `lo`")
+                    .label("the loopback interface never reaches the peer")
+                    .help("name the interface of the back-to-back link, such as `eth1`"),
+            );
+            return None;
+        }
+        Some(i.value)
+    });
     let addr = addr?;
     match grammar::ip_with_prefix(&addr.value) {
+        Ok(_)
+            if !cx.check(
+                &addr,
+                "special-address",
+                "replication address",
+                grammar::node_address,
+            ) =>
+        {
+            None
+        }
         Ok((address, prefix)) => {
+            if let Ok(net) = ipnet::IpNet::new(address, prefix) {
+                cx.facts.links.push((net, addr.span.clone()));
+            }
             cx.facts.addresses.push(AddressUse {
                 addr: address,
                 span: addr.span.clone(),
                 what: format!("replication address of node `{node}`"),
             });
             Some(Link {
-                interface,
+                interface: interface?,
                 address,
                 prefix,
                 mtu: mtu.map(|m| m.value as u32),
@@ -75,5 +102,27 @@ pub(crate) fn network(cx: &mut Cx, v: Option<Sp<String>>, nodes: &[Node]) -> Net
         Some(_) => Network::Admin,
         None if !nodes.is_empty() && without_link(cx).is_none() => Network::Replication,
         None => Network::Admin,
+    }
+}
+
+/// Both ends of the replication link in one network: every node's link
+/// address inside the first node's subnet, with the same prefix.
+pub(crate) fn check_subnet(cx: &mut Cx) {
+    let Some((first, first_span)) = cx.facts.links.first().cloned() else {
+        return;
+    };
+    for (net, span) in &cx.facts.links[1..] {
+        if net.trunc() != first.trunc() || net.prefix_len() != first.prefix_len() {
+            cx.d.push(
+                Diagnostic::error(
+                    "replication-link",
+                    span.clone(),
+                    format!("replication address {net} is not on the subnet {} of the first node", first.trunc()),
+                )
+                .label("the peer is not on this node's link network")
+                .related(first_span.clone(), "the first node's link")
+                .help("give both ends of the back-to-back link addresses of one subnet, such as `10.11.12.6/24` and `10.11.12.7/24`"),
+            );
+        }
     }
 }

@@ -27,7 +27,8 @@ pub(crate) fn nis(
     let users = t.str_list(d, "users");
     let staging = t.str_list(d, "staging");
     t.finish(d);
-    let nis_domain = cx.checked(nis_domain, "bad-name", "NIS domain", grammar::domain)?;
+    // A refused domain does not hide the problems of the other keys.
+    let nis_domain = cx.checked(nis_domain, "bad-name", "NIS domain", grammar::domain);
     let node_binding = cx
         .checked(binding, "bad-name", "NIS server", grammar::host)
         .unwrap_or_else(|| "localhost".into());
@@ -74,7 +75,7 @@ pub(crate) fn nis(
     out.extend(maps.staging(cx, staging.unwrap_or_default()));
     Some(Nis {
         package: format!("{site}-storage-nis"),
-        domain: nis_domain,
+        domain: nis_domain?,
         node_binding,
         servers: server_list,
         automount_options,

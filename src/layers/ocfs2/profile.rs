@@ -66,6 +66,7 @@ pub(crate) fn ocfs2(
             );
         }
     }
+    ipv4_only(cx, nodes, o.network);
     let pspan = port.map(|p| p.span).unwrap_or(0..0);
     for n in nodes {
         cx.facts.ports.push(PortUse {
@@ -88,6 +89,31 @@ pub(crate) fn ocfs2(
         }
     }
     Some(o)
+}
+
+/// o2cb's cluster.conf takes IPv4 addresses only (`ip_address`; the
+/// kernel's o2net speaks IPv4): every node's address on the o2cb network.
+fn ipv4_only(cx: &mut Cx, nodes: &[Node], net: Network) {
+    for n in nodes {
+        let addr = n.address_on(net);
+        if addr.is_ipv4() {
+            continue;
+        }
+        let Some(u) = cx.facts.addresses.iter().find(|u| u.addr == addr) else {
+            continue;
+        };
+        let diag = Diagnostic::error(
+            "ocfs2-ipv6",
+            u.span.clone(),
+            format!("the o2cb cluster cannot use the IPv6 {}", u.what),
+        )
+        .label("o2cb's cluster.conf takes IPv4 addresses only")
+        .help(match net {
+            Network::Admin => "give the node an IPv4 address, or put o2cb on IPv4 replication links (`ocfs2.network = \"replication\"`)",
+            Network::Replication => "give the replication link an IPv4 address such as `10.11.12.6/24`, or put o2cb on the admin LAN (`ocfs2.network = \"admin\"`)",
+        });
+        cx.d.push(diag);
+    }
 }
 
 /// One `[ocfs2.filesystems.NAME]`; its name is registered even when refused.
@@ -134,7 +160,29 @@ fn filesystem(
     if let Some(m) = &mp {
         register_mountpoint(cx, m);
     }
-    let mount_options = mount_options(cx, options);
+    let mount_options = mount_options(cx, options, grammar::Fs::Ocfs2);
+    if let (Some(s), Some(r)) = (&slots, res) {
+        if (s.value as usize) < r.nodes.len() {
+            cx.d.push(
+                Diagnostic::error(
+                    "ocfs2-slots",
+                    s.span.clone(),
+                    format!(
+                        "{} slots for {} nodes that mount `{}`",
+                        s.value,
+                        r.nodes.len(),
+                        key.value
+                    ),
+                )
+                .label("each node that mounts the filesystem needs a slot")
+                .help(format!(
+                    "give at least `slots = {}` (the nodes of resource `{}`), or leave `slots` out",
+                    r.nodes.len(),
+                    r.name
+                )),
+            );
+        }
+    }
     if !(cx.define(Kind::Filesystem, &key, name_ok) && name_ok) {
         return None;
     }

@@ -73,7 +73,7 @@ fn share(
     let target = on.as_ref().and_then(|o| target(cx, o, volumes, ocfs2));
     let dir_span = dir.as_ref().map_or(key.span.clone(), |d| d.span.clone());
     let dir = match dir {
-        Some(d) if cx.check(&d, "bad-path", "share directory", grammar::relative_path) => d.value,
+        Some(d) if cx.check(&d, "bad-path", "share directory", grammar::share_dir) => d.value,
         _ => key.value.clone(),
     };
     if let Some((_, base, _)) = &target {
@@ -82,7 +82,7 @@ fn share(
         first(cx, &mut taken.paths, &full, what);
     }
     let link = link.and_then(|l| {
-        cx.check(&l, "bad-path", "symlink", grammar::path)
+        cx.destination(&l, grammar::Kind::Link, "symlink")
             .then_some(l)
     });
     if let Some(l) = &link {

@@ -60,9 +60,9 @@ pub(crate) fn unison(
         Some(p) if cx.one_of(&p, "unison prefer", &["newer", "older"]) => p.value,
         _ => "newer".into(),
     };
-    let logfile = cx
-        .checked(logfile, "bad-path", "log file", grammar::path)
-        .unwrap_or_else(|| "/var/log/unison.log".into());
+    let logfile = logfile
+        .filter(|l| cx.destination(l, grammar::Kind::LogFile, "log file"))
+        .map_or_else(|| "/var/log/unison.log".into(), |l| l.value);
     let logrotate = logrotate_of(cx, logrotate);
     let key = |cx: &mut Cx, v, what| cx.checked(v, "bad-value", what, grammar::ssh_public_key);
     let client_key = key(cx, client_key, "ssh public key");

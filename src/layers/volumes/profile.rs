@@ -69,7 +69,7 @@ fn volume(cx: &mut Cx, mut t: Table, key: Sp<String>, nodes: &[Node]) -> Option<
     if let Some(m) = &mp {
         register_mountpoint(cx, m);
     }
-    let mount_options = mount_options(cx, options);
+    let mount_options = mount_options(cx, options, grammar::Fs::Ext4);
     let vol_nodes = node_list(cx, on, nodes);
     if !(cx.define(Kind::Volume, &key, name_ok) && name_ok) {
         return None;
@@ -91,7 +91,7 @@ fn volume(cx: &mut Cx, mut t: Table, key: Sp<String>, nodes: &[Node]) -> Option<
 
 /// A mountpoint that passed the path grammar (or `None`, reported).
 pub(crate) fn checked_path(cx: &mut Cx, m: Sp<String>) -> Option<Sp<String>> {
-    cx.check(&m, "bad-path", "mountpoint", grammar::path)
+    cx.destination(&m, grammar::Kind::Mountpoint, "mountpoint")
         .then_some(m)
 }
 
@@ -105,10 +105,18 @@ pub(crate) fn register_mountpoint(cx: &mut Cx, m: &Sp<String>) {
 }
 
 /// `mount_options = [...]`, each checked; default `noatime`.
-pub(crate) fn mount_options(cx: &mut Cx, options: Option<Vec<Sp<String>>>) -> Vec<String> {
+pub(crate) fn mount_options(
+    cx: &mut Cx,
+    options: Option<Vec<Sp<String>>>,
+    fs: grammar::Fs,
+) -> Vec<String> {
     let mut out = Vec::new();
     for o in options.unwrap_or_else(|| vec![Sp::new("noatime".into(), 0..0)]) {
-        if cx.check(&o, "bad-option", "mount option", grammar::mount_option) {
+        if cx.check(&o, "bad-option", "mount option", grammar::mount_option)
+            && cx.check(&o, "fs-mount-option", "mount option", |s| {
+                grammar::fs_mount_option(s, fs)
+            })
+        {
             out.push(o.value);
         }
     }
