@@ -278,6 +278,7 @@ vm_wait() {
         within 60 on "$name" "date -s @$(date +%s) >/dev/null" 2>/dev/null ||
             die "$name: no ssh 60 s after loading the booted snapshot"
         log "$name: up after $((SECONDS - t0)) s (from the booted snapshot)"
+        VM_RESTORED[$name]=
         return 0
     fi
     while ! on "$name" true 2>/dev/null; do
@@ -302,7 +303,7 @@ vm_wait() {
 # vm_reboot NAME: a guest reboot inside the same QEMU process.
 vm_reboot() {
     local name=$1
-    VM_FRESH[$name]=
+    VM_FRESH[$name]= VM_RESTORED[$name]=
     on "$name" 'systemctl reboot' || true
     local t0=$SECONDS
     while on "$name" true 2>/dev/null; do
