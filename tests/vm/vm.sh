@@ -303,7 +303,8 @@ vm_wait() {
 # vm_reboot NAME: a guest reboot inside the same QEMU process.
 vm_reboot() {
     local name=$1
-    VM_FRESH[$name]= VM_RESTORED[$name]=
+    VM_FRESH[$name]=""
+    VM_RESTORED[$name]=""
     on "$name" 'systemctl reboot' || true
     local t0=$SECONDS
     while on "$name" true 2>/dev/null; do
