@@ -521,20 +521,24 @@ install_in_target() {
     late=$(sed -n 's/^d-i preseed\/late_command string //p' "$OUT/preseed/$n.cfg")
     [ -n "$late" ] || die "no late_command in $OUT/preseed/$n.cfg"
     repo_tunnel "$n"
-    on "$n" "set -e; export DEBIAN_FRONTEND=noninteractive
-        mkdir -p /target
-        mount --bind / /target
-        mount -t proc proc /target/proc
-        mount --rbind /sys /target/sys
-        mount --rbind /dev /target/dev
-        mount -t tmpfs tmpfs /target/run
-        printf '#!/bin/sh\nexit 101\n' >/target/usr/sbin/policy-rc.d
-        chmod 0755 /target/usr/sbin/policy-rc.d
-        $(local0_lines /target)
-        in_target() { chroot /target \"\$@\"; }
-        $(printf '%s' "$late" | sed 's/in-target /in_target /g')
-        rm -f /target/usr/sbin/policy-rc.d
-        umount -R -l /target" >"$WORK/$n.install.log" 2>&1 ||
+    # In a mount namespace of its own, as the installer's target is: bind
+    # mounts of / share their submounts with the live system (mounting the
+    # target's /run would hide the live /run).
+    on "$n" "unshare -m --propagation private sh -s" >"$WORK/$n.install.log" 2>&1 <<EOF ||
+set -e; export DEBIAN_FRONTEND=noninteractive
+mkdir -p /target
+mount --bind / /target
+mount -t proc proc /target/proc
+mount --rbind /sys /target/sys
+mount --rbind /dev /target/dev
+mount -t tmpfs tmpfs /target/run
+printf '#!/bin/sh\nexit 101\n' >/target/usr/sbin/policy-rc.d
+chmod 0755 /target/usr/sbin/policy-rc.d
+$(local0_lines /target)
+in_target() { chroot /target "\$@"; }
+$(printf '%s' "$late" | sed 's/in-target /in_target /g')
+rm -f /target/usr/sbin/policy-rc.d
+EOF
         { cat "$WORK/$n.install.log" >&2; die "$n: the late_command in the target failed"; }
     grep -q 'not a running system' "$WORK/$n.install.log" ||
         { cat "$WORK/$n.install.log" >&2; die "$n: the node package did not see the installer's target as such"; }
