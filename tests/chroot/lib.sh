@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2016 # the single-quoted scripts run in the test roots
 # Helpers for the chroot tests: a Debian base system from mmdebstrap (cached),
 # extracted fresh per scenario, with a policy-rc.d that denies every service
 # start as the installer's target has, and /proc, /dev, /sys mounted inside a
@@ -80,8 +82,8 @@ in_root() {
 serve() {
     python3 -m http.server "$2" --bind 127.0.0.1 --directory "$1" >"$WORK/http-$2.log" 2>&1 &
     SERVERS="${SERVERS:-} $!"
-    local i
-    for i in $(seq 50); do
+    local _
+    for _ in $(seq 50); do
         if python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$2/')" 2>/dev/null; then
             return 0
         fi

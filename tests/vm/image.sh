@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2016 # the single-quoted hooks are expanded by mmdebstrap
 # tests/vm/image.sh: the VM image of the end-to-end suite, sourced by
 # tests/vm/run. Built from Debian's packages only (mmdebstrap), cached under
 # $CACHE/vm-image-KEY/ where KEY hashes everything that goes into it:
