@@ -304,23 +304,6 @@ link_failure() {
     log "TIMING link failure → frozen → link back → dual-primary again, the frozen write on both: $((SECONDS - t0)) s"
 }
 
-# upgrade_node NODE: NODE's ids and node packages upgraded to 1.1: from the
-# install server through the apt sources the node package itself installed
-# (the way a site upgrades), or from the copied files.
-upgrade_node() {
-    local n=$1
-    if [ "$VM_INSTALL" = repo ]; then
-        on "$n" "export DEBIAN_FRONTEND=noninteractive; apt-get update -q -o Dpkg::Use-Pty=0 &&
-            apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 $SITE-storage-ids $SITE-storage-$n &&
-            dpkg-query -W -f '\${Version}' $SITE-storage-$n | grep -qx 1.1" >>"$WORK/$n.install.log" 2>&1 ||
-            { tail -n 30 "$WORK/$n.install.log" >&2; die "$n: upgrade to 1.1 from the repository failed"; }
-    else
-        on "$n" "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 \
-            /root/$SITE-storage-ids_1.1_all.deb /root/$SITE-storage-${n}_1.1_all.deb" >>"$WORK/$n.install.log" 2>&1 ||
-            { tail -n 30 "$WORK/$n.install.log" >&2; die "$n: upgrade to 1.1 failed"; }
-    fi
-}
-
 # upgrade_changed: version 1.1 of the site, built into the same output,
 # with the manual unison step done as the packages ask (the client's key
 # and the server's host key in the profile) and a changed sysctl value;
@@ -340,21 +323,23 @@ upgrade_changed() {
     ' "$SITE_PROFILE" >"$prof"
     "$STORPKG_BIN" build "$prof" --out "$OUT" >"$DIST/build-1.1.log" 2>&1 ||
         { cat "$DIST/build-1.1.log" >&2; die "storpkg build of version 1.1 failed"; }
-    # Both nodes upgrade at once: the packages must be safe whichever node
-    # gets there first.
-    local n pids=()
+    local n
     for n in "${NODES[@]}"; do
         if [ "$VM_INSTALL" = repo ]; then
+            # The way a site upgrades: from the install server, through the
+            # apt sources the node package itself installed.
             repo_tunnel "$n"
+            on "$n" "export DEBIAN_FRONTEND=noninteractive; apt-get update -q -o Dpkg::Use-Pty=0 &&
+                apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 $SITE-storage-ids $SITE-storage-$n &&
+                dpkg-query -W -f '\${Version}' $SITE-storage-$n | grep -qx 1.1" >>"$WORK/$n.install.log" 2>&1 ||
+                { tail -n 30 "$WORK/$n.install.log" >&2; die "$n: upgrade to 1.1 from the repository failed"; }
         else
             put "$n" "$DEBS/$SITE-storage-ids_1.1_all.deb" /root/
             put "$n" "$DEBS/$SITE-storage-${n}_1.1_all.deb" /root/
+            on "$n" "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 \
+                /root/$SITE-storage-ids_1.1_all.deb /root/$SITE-storage-${n}_1.1_all.deb" >>"$WORK/$n.install.log" 2>&1 ||
+                { tail -n 30 "$WORK/$n.install.log" >&2; die "$n: upgrade to 1.1 failed"; }
         fi
-        upgrade_node "$n" &
-        pids+=($!)
-    done
-    for n in "${pids[@]}"; do
-        wait "$n" || die "an upgrade to 1.1 failed"
     done
     on fiori "[ \"\$(sysctl -n vm.min_free_kbytes)\" = 16384 ]" || die "fiori: the changed sysctl value is not in effect after the upgrade"
     log "upgraded both nodes to 1.1 (unison keys, vm.min_free_kbytes 16384 in effect)"
@@ -408,65 +393,41 @@ boot_pair() {
     vm_wait torchio
 }
 
-# vm_links NODE up|down: NODE's LAN and replication NICs (the cable
-# pulled or plugged); its management NIC stays up.
-vm_links() {
-    local dev up=true
-    [ "$2" = up ] || up=false
-    for dev in lan rep; do
-        python3 "$QMP" "$WORK/$1.qmp" set_link "{\"name\": \"$dev\", \"up\": $up}" >/dev/null ||
-            die "$1: could not set the $dev link $2"
-    done
-}
-
-# one_legged_join: fiori's package is installed while torchio is away (both
-# VMs boot, torchio with its LAN and replication cables pulled, so that
-# neither DRBD nor ping finds it): fiori goes one-legged, Primary with its
-# OCFS2 mounted, and its canaries are written. Then torchio is plugged in
-# and installed: it joins, syncs from fiori, both end dual-primary.
-one_legged_join() {
-    vm_disks fiori
-    vm_disks torchio
-    vm_start fiori
-    vm_start torchio
-    vm_links torchio down
-    vm_wait fiori
-    vm_wait torchio
+# fresh_pair WHAT: boot both VMs with empty disks, install both node
+# packages at once (as two late_commands would), assert dual-primary OCFS2
+# on both and log the time it took.
+# install_pair: vg0 on both nodes, then both node packages at once.
+install_pair() {
     prepare fiori
     prepare torchio
+    install_node fiori &
+    local p1=$!
+    install_node torchio &
+    local p2=$!
+    wait "$p1" || die "fiori: install failed"
+    wait "$p2" || die "torchio: install failed"
+}
+
+fresh_pair() {
     local t0=$SECONDS
-    # converge waits peer_wait, then goes one-legged: exit 0 or 3 (waiting).
-    install_node fiori || true
-    log "fiori alone: install + converge $((SECONDS - t0)) s"
+    boot_pair
+    local t_booted=$SECONDS
+    install_pair
     show fiori
-    on fiori "grep -Eq '^ *0: cs:WFConnection ro:Primary/Unknown ds:UpToDate/(DUnknown|Outdated)' /proc/drbd &&
-              grep -Eq '^ *1: cs:WFConnection ro:Primary/Unknown ds:UpToDate/(DUnknown|Outdated)' /proc/drbd &&
-              findmnt -n --mountpoint /vol/ocfs2-small -o FSTYPE | grep -qx ocfs2 &&
-              findmnt -n --mountpoint /vol/ocfs2-large -o FSTYPE | grep -qx ocfs2" ||
-        die "fiori did not go one-legged (Primary/Unknown, OCFS2 mounted)"
-    log "fiori is one-legged: WFConnection Primary/Unknown UpToDate, OCFS2 mounted"
-    canaries_write fiori
-    local t1=$SECONDS
-    vm_links torchio up
-    install_node torchio
-    # The full sync of a joining leg may outlast the install's converge
-    # (exit 3, waiting): DRBD's after-resync-target handler runs the
-    # converge unit again, which promotes and mounts. Nobody else acts.
-    wait_dual_primary torchio 300
     show torchio
-    assert_storage torchio
     assert_storage fiori
-    log "TIMING torchio plugged in → installed, joined, synced, dual-primary, mounted: $((SECONDS - t1)) s"
-    canaries_check "torchio joining"
+    assert_storage torchio
+    log "TIMING ($1) boot → dual-primary OCFS2 mounted on both: $((SECONDS - t0)) s (boot $((t_booted - t0)) s, install + converge $((SECONDS - t_booted)) s)"
 }
 
 scenario_pair() {
-    log "=== scenario pair: fiori alone goes one-legged, torchio joins and syncs; canaries, no-op converge, IDs, NFS, link failure, upgrade, reinstall, reboots"
+    log "=== scenario pair: fresh legs → dual-primary OCFS2, canaries, no-op converge, reinstall, reboot"
     work_new
     trap work_done EXIT
-    one_legged_join
+    fresh_pair "64 MiB DRBD volumes"
     cross_check
 
+    canaries_write fiori
     canaries_write torchio
     noop_converge fiori
     noop_converge torchio
@@ -511,6 +472,46 @@ scenario_pair() {
     trap - EXIT
 }
 
+scenario_one_legged() {
+    log "=== scenario one-legged: fiori alone, then torchio joins and syncs"
+    work_new
+    trap work_done EXIT
+    vm_disks fiori
+    vm_disks torchio
+    vm_start fiori
+    vm_wait fiori
+    prepare fiori
+    local t0=$SECONDS
+    # converge waits peer_wait, then goes one-legged: exit 0 or 3 (waiting).
+    install_node fiori || true
+    log "fiori alone: install + converge $((SECONDS - t0)) s"
+    show fiori
+    on fiori "grep -Eq '^ *0: cs:WFConnection ro:Primary/Unknown ds:UpToDate/(DUnknown|Outdated)' /proc/drbd &&
+              grep -Eq '^ *1: cs:WFConnection ro:Primary/Unknown ds:UpToDate/(DUnknown|Outdated)' /proc/drbd &&
+              findmnt -n --mountpoint /vol/ocfs2-small -o FSTYPE | grep -qx ocfs2 &&
+              findmnt -n --mountpoint /vol/ocfs2-large -o FSTYPE | grep -qx ocfs2" ||
+        die "fiori did not go one-legged (Primary/Unknown, OCFS2 mounted)"
+    log "fiori is one-legged: WFConnection Primary/Unknown UpToDate, OCFS2 mounted"
+    canaries_write fiori
+    local t1=$SECONDS
+    vm_start torchio
+    vm_wait torchio
+    prepare torchio
+    install_node torchio
+    # The full sync of a joining leg may outlast the install's converge
+    # (exit 3, waiting): DRBD's after-resync-target handler runs the
+    # converge unit again, which promotes and mounts. Nobody else acts.
+    wait_dual_primary torchio 300
+    show torchio
+    assert_storage torchio
+    assert_storage fiori
+    log "TIMING torchio start → joined, synced, dual-primary, mounted: $((SECONDS - t1)) s"
+    canaries_check "torchio joining"
+    cross_check
+    work_done
+    trap - EXIT
+}
+
 # install_in_target NODE: as the installer does it: the packages go into
 # the target system through a chroot (here: the VM's own root bind-mounted
 # at /target, with /proc, /sys, /dev and a policy-rc.d that denies every
@@ -521,24 +522,20 @@ install_in_target() {
     late=$(sed -n 's/^d-i preseed\/late_command string //p' "$OUT/preseed/$n.cfg")
     [ -n "$late" ] || die "no late_command in $OUT/preseed/$n.cfg"
     repo_tunnel "$n"
-    # In a mount namespace of its own, as the installer's target is: bind
-    # mounts of / share their submounts with the live system (mounting the
-    # target's /run would hide the live /run).
-    on "$n" "unshare -m --propagation private sh -s" >"$WORK/$n.install.log" 2>&1 <<EOF ||
-set -e; export DEBIAN_FRONTEND=noninteractive
-mkdir -p /target
-mount --bind / /target
-mount -t proc proc /target/proc
-mount --rbind /sys /target/sys
-mount --rbind /dev /target/dev
-mount -t tmpfs tmpfs /target/run
-printf '#!/bin/sh\nexit 101\n' >/target/usr/sbin/policy-rc.d
-chmod 0755 /target/usr/sbin/policy-rc.d
-$(local0_lines /target)
-in_target() { chroot /target "\$@"; }
-$(printf '%s' "$late" | sed 's/in-target /in_target /g')
-rm -f /target/usr/sbin/policy-rc.d
-EOF
+    on "$n" "set -e; export DEBIAN_FRONTEND=noninteractive
+        mkdir -p /target
+        mount --bind / /target
+        mount -t proc proc /target/proc
+        mount --rbind /sys /target/sys
+        mount --rbind /dev /target/dev
+        mount -t tmpfs tmpfs /target/run
+        printf '#!/bin/sh\nexit 101\n' >/target/usr/sbin/policy-rc.d
+        chmod 0755 /target/usr/sbin/policy-rc.d
+        $(local0_lines /target)
+        in_target() { chroot /target \"\$@\"; }
+        $(printf '%s' "$late" | sed 's/in-target /in_target /g')
+        rm -f /target/usr/sbin/policy-rc.d
+        umount -R -l /target" >"$WORK/$n.install.log" 2>&1 ||
         { cat "$WORK/$n.install.log" >&2; die "$n: the late_command in the target failed"; }
     grep -q 'not a running system' "$WORK/$n.install.log" ||
         { cat "$WORK/$n.install.log" >&2; die "$n: the node package did not see the installer's target as such"; }
@@ -547,32 +544,14 @@ EOF
     log "$n: packages installed in the target, nothing live done"
 }
 
-# firstboot: the installer's path, with 512 MiB DRBD volumes (the pair
-# scenario's are 64 MiB: with fresh legs nothing is synced, so the time must
-# not grow with the size), and a third VM as the how-to's NFS client. Both
-# nodes get their packages in the target (chroot), then boot: the converge
-# unit alone brings the storage up, in order, with no failed unit. Then the
-# client: the client package from the repository; autofs mounts /staging/pub
-# from the storage nodes through the NIS map auto.staging that the site's
-# NIS package built on fiori.
+# firstboot: the installer's path. Both nodes get their packages in the
+# target (chroot), then boot: the converge unit alone brings the storage up,
+# in order, with no failed unit.
 scenario_firstboot() {
-    log "=== scenario firstboot: packages installed in the installer's target (512 MiB DRBD volumes), the first boot brings it all up; a client mounts a share through autofs over NIS"
-    local prof=$DIST/site-512.toml out_64=$OUT debs_64=$DEBS
-    sed -e '/^\[volumes.rep-drbd[01]\]$/,/^kind/ s/^size = "64M"$/size = "512M"/' "$SITE_PROFILE" >"$prof"
-    grep -c '^size = "512M"$' "$prof" | grep -qx 2 || die "could not make the 512 MiB variant of $SITE_PROFILE"
-    "$STORPKG_BIN" build "$prof" --out "$DIST/out-512" >"$DIST/build-512.log" 2>&1 ||
-        { cat "$DIST/build-512.log" >&2; die "storpkg build of the 512 MiB variant failed"; }
-    # Served and preseeded from its own build: the repository of the pair's
-    # build has the 64 MiB packages under the same names.
-    OUT=$DIST/out-512 DEBS=$DIST/out-512/debs DRBD_MIB=512
+    log "=== scenario firstboot: packages installed in the installer's target, the first boot brings it all up"
     work_new
     trap work_done EXIT
-    lan_switch_start
-    local n
-    for n in fiori torchio client; do vm_disks "$n"; done
-    for n in fiori torchio client; do vm_start "$n"; done
-    vm_wait fiori
-    vm_wait torchio
+    boot_pair
     prepare fiori
     prepare torchio
     install_in_target fiori &
@@ -592,13 +571,33 @@ scenario_firstboot() {
     assert_storage torchio
     assert_no_failed_units fiori
     assert_no_failed_units torchio
-    log "TIMING first boot (reboot out of the installer) → dual-primary OCFS2 mounted on both, 512 MiB DRBD volumes: $((SECONDS - t0)) s"
+    log "TIMING first boot (reboot out of the installer) → dual-primary OCFS2 mounted on both: $((SECONDS - t0)) s"
     cross_check
-    vm_wait client
-    client_check
     work_done
     trap - EXIT
-    OUT=$out_64 DEBS=$debs_64 DRBD_MIB=64
+}
+
+# size: the fresh-pair bring-up again with 512 MiB DRBD volumes (the pair
+# scenario's are 64 MiB): with fresh legs nothing is synced, so the time
+# must not grow with the size.
+scenario_size() {
+    log "=== scenario size: fresh legs with 512 MiB DRBD volumes (pair: 64 MiB)"
+    local prof=$DIST/site-512.toml debs_64=$DEBS
+    sed -e '/^\[volumes.rep-drbd[01]\]$/,/^kind/ s/^size = "64M"$/size = "512M"/' "$SITE_PROFILE" >"$prof"
+    grep -c '^size = "512M"$' "$prof" | grep -qx 2 || die "could not make the 512 MiB variant of $SITE_PROFILE"
+    "$STORPKG_BIN" build "$prof" --out "$DIST/out-512" >"$DIST/build-512.log" 2>&1 ||
+        { cat "$DIST/build-512.log" >&2; die "storpkg build of the 512 MiB variant failed"; }
+    # Served and preseeded from its own build: the repository of the pair's
+    # build has the 64 MiB packages under the same names.
+    OUT=$DIST/out-512 DEBS=$DIST/out-512/debs
+    local vg_saved=$VG_DISK_MIB
+    VG_DISK_MIB=1280 DRBD_MIB=512
+    work_new
+    trap work_done EXIT
+    fresh_pair "512 MiB DRBD volumes"
+    work_done
+    trap - EXIT
+    OUT=$DIST/out DEBS=$debs_64 VG_DISK_MIB=$vg_saved DRBD_MIB=64
 }
 
 # nis_master NODE: the site's NIS master, as the how-to finds it (ypserv
@@ -639,11 +638,21 @@ client_install() {
     log "$n: $SITE-storage-client installed"
 }
 
-# client_check: the client VM as the how-to's NFS client, the pair up: the
-# site's NIS package on fiori (the NIS master), the client package from the
+# client: a third VM as the how-to's NFS client. The client package from the
 # repository; autofs mounts /staging/pub from the storage nodes through the
-# NIS map auto.staging.
-client_check() {
+# NIS map auto.staging that the site's NIS package built on fiori.
+scenario_client() {
+    log "=== scenario client: a third VM with the client package, autofs over NIS from the storage nodes"
+    work_new
+    trap work_done EXIT
+    lan_switch_start
+    local n
+    for n in fiori torchio client; do vm_disks "$n"; done
+    for n in fiori torchio client; do vm_start "$n"; done
+    for n in fiori torchio client; do vm_wait "$n"; done
+    install_pair
+    assert_storage fiori
+    assert_storage torchio
     nis_master fiori
     client_install client
     local tok=$RANDOM$RANDOM
@@ -660,6 +669,8 @@ client_check() {
     on client "findmnt -n -o FSTYPE,SOURCE /staging/pub" | grep -Eq '^nfs4? +(fiori|torchio)\.vmt\.test:/vol/pub' ||
         { on client "findmnt /staging/pub" >&2; die "client: /staging/pub is not an NFS mount from the nodes"; }
     log "client: ypbind bound to fiori, autofs mounted /staging/pub over NFS ($(on client "findmnt -n -o SOURCE /staging/pub")), /pub reads the nodes' file"
+    work_done
+    trap - EXIT
 }
 
 # hold: a booted pair for a human (or a debugging session) to poke at.

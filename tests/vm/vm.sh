@@ -12,39 +12,13 @@
 #   management   -netdev user,restrict=on (no route out), ssh forwarded from
 #                127.0.0.1:PORT+2 (fiori) / PORT+3 (torchio) / PORT+4 (client)
 
-declare -A VM_PID VM_SSH VM_NUM VM_RESTORED VM_FRESH VM_ROOT VM_VG
+declare -A VM_PID VM_SSH VM_NUM
 VM_NUM[fiori]=6
 VM_NUM[torchio]=7
 VM_NUM[client]=5
 LAN_VDE=
 VM_MEM=${VM_MEM:-1024}
-# One size of second disk for every scenario, so that one booted snapshot
-# serves them all (sparse: only what vg0 holds takes space).
-VG_DISK_MIB=1280
-
-# Booted snapshots. A VM's first boot in a run is a real boot; once systemd
-# says it is running (nothing of storpkg on it yet), vm_save keeps its
-# machine state and freezes its disks under SNAP_DIR, and the VM goes on
-# from new overlays. Every later scenario starts that VM from the saved
-# state (-incoming) on overlays of the frozen disks: the same freshly
-# booted machine in seconds instead of a minute of emulated boot. Reboots
-# inside a scenario are real reboots. VM_SNAPSHOT=0: every start boots.
-VM_SNAPSHOT=${VM_SNAPSHOT:-1}
-QMP=$VMDIR/qmp.py
-
-# snap_dir: where the booted snapshots of this image live; its name hashes
-# what the saved state depends on (the image, QEMU, the machine's devices).
-snap_dir() {
-    local key
-    key=$({
-        printf '%s\n' "$IMAGE_DIR" "$VM_MEM" "$VG_DISK_MIB"
-        qemu-system-x86_64 --version | head -n 1
-        declare -f vm_start
-    } | sha256sum | cut -c1-12)
-    SNAP_DIR=$IMAGE_DIR/booted-$key
-    find "$IMAGE_DIR" -mindepth 1 -maxdepth 1 -name 'booted-*' ! -name "booted-$key" -exec rm -rf {} +
-    mkdir -p "$SNAP_DIR"
-}
+VG_DISK_MIB=${VG_DISK_MIB:-256}
 
 # work_new: a fresh work directory (disks, consoles) for one scenario.
 work_new() {
@@ -79,44 +53,11 @@ work_done() {
     fi
 }
 
-# vm_disks NAME: NAME's root disk (an overlay of the image) and an empty
-# disk for vg0. With a booted snapshot of NAME: overlays of its frozen disks.
-# Without one: the disks of its first boot, made under SNAP_DIR, where
-# vm_save freezes them.
+# vm_disks NAME: a qcow2 overlay of the image and an empty disk for vg0.
 vm_disks() {
-    local n=$1
-    rm -f "$WORK/$n.qcow2" "$WORK/$n-vg.qcow2"
-    VM_FRESH[$n]=
-    if [ "$VM_SNAPSHOT" = 1 ] && [ -e "$SNAP_DIR/$n.state" ]; then
-        qemu-img create -q -f qcow2 -F qcow2 -b "$SNAP_DIR/$n-root.qcow2" "$WORK/$n.qcow2"
-        qemu-img create -q -f qcow2 -F qcow2 -b "$SNAP_DIR/$n-vg.qcow2" "$WORK/$n-vg.qcow2"
-        VM_ROOT[$n]=$WORK/$n.qcow2 VM_VG[$n]=$WORK/$n-vg.qcow2
-        return 0
-    fi
-    local dir=$WORK
-    if [ "$VM_SNAPSHOT" = 1 ]; then
-        dir=$SNAP_DIR
-        VM_FRESH[$n]=1
-    fi
-    VM_ROOT[$n]=$dir/$n-root.qcow2 VM_VG[$n]=$dir/$n-vg.qcow2
-    rm -f "${VM_ROOT[$n]}" "${VM_VG[$n]}"
-    qemu-img create -q -f qcow2 -F raw -b "$IMAGE_DIR/root.img" "${VM_ROOT[$n]}"
-    qemu-img create -q -f qcow2 "${VM_VG[$n]}" "${VG_DISK_MIB}M"
-}
-
-# vm_save NAME: NAME has just booted for the first time: its state and
-# disks become NAME's booted snapshot; NAME runs on from new overlays in
-# WORK. Only once, right after the first boot of a fresh NAME.
-vm_save() {
-    local n=$1 t0=$SECONDS
-    [ -n "${VM_FRESH[$n]:-}" ] || return 0
-    VM_FRESH[$n]=
-    python3 "$QMP" "$WORK/$n.qmp" save "$SNAP_DIR/$n.state.new" \
-        "root=$WORK/$n.qcow2" "vg=$WORK/$n-vg.qcow2" ||
-        die "$n: could not save the booted snapshot"
-    VM_ROOT[$n]=$WORK/$n.qcow2 VM_VG[$n]=$WORK/$n-vg.qcow2
-    mv "$SNAP_DIR/$n.state.new" "$SNAP_DIR/$n.state"
-    log "$n: booted snapshot saved in $((SECONDS - t0)) s ($(du -sh "$SNAP_DIR/$n.state" | cut -f1))"
+    qemu-img create -q -f qcow2 -F raw -b "$IMAGE_DIR/root.img" "$WORK/$1.qcow2"
+    rm -f "$WORK/$1-vg.raw"
+    truncate -s "${VG_DISK_MIB}M" "$WORK/$1-vg.raw"
 }
 
 # lan_switch_start: the LAN as a VDE switch (three VMs on one segment);
@@ -155,29 +96,21 @@ vm_start() {
             sleep 0.2
         done
     fi
-    local mac incoming=()
+    local mac
     mac=$(printf '52:54:00:00:%02x' "$n")
-    VM_RESTORED[$name]=
-    if [ "$VM_SNAPSHOT" = 1 ] && [ -z "${VM_FRESH[$name]}" ] && [ -e "$SNAP_DIR/$name.state" ]; then
-        incoming=(-incoming "exec:cat $SNAP_DIR/$name.state")
-        VM_RESTORED[$name]=1
-    fi
-    # The devices (and their order) must stay as they are for a saved
-    # state to load: snap_dir hashes this function.
     qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 1 -m "$VM_MEM" \
         -display none -monitor none -serial "file:$WORK/$name.console" \
-        -qmp "unix:$WORK/$name.qmp,server=on,wait=off" \
         -kernel "$IMAGE_DIR/vmlinuz" -initrd "$IMAGE_DIR/initrd.img" \
         -append "console=ttyS0 root=/dev/vda rw net.ifnames=0 systemd.hostname=$name quiet" \
-        -drive "file=${VM_ROOT[$name]},if=virtio,format=qcow2,cache=unsafe,id=root" \
-        -drive "file=${VM_VG[$name]},if=virtio,format=qcow2,cache=unsafe,id=vg" \
+        -drive "file=$WORK/$name.qcow2,if=virtio,format=qcow2,cache=unsafe" \
+        -drive "file=$WORK/$name-vg.raw,if=virtio,format=raw,cache=unsafe" \
         -netdev "$lan" -device "virtio-net-pci,netdev=lan,mac=$mac:01" \
         -netdev "$rep" -device "virtio-net-pci,netdev=rep,mac=$mac:02" \
         -netdev "user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:${VM_SSH[$name]}-:22" \
         -device "virtio-net-pci,netdev=mgmt,mac=$mac:03" \
-        "${incoming[@]}" >>"$WORK/$name.qemu.log" 2>&1 &
+        >>"$WORK/$name.qemu.log" 2>&1 &
     VM_PID[$name]=$!
-    log "$name: QEMU started (pid ${VM_PID[$name]}${VM_RESTORED[$name]:+, from the booted snapshot})"
+    log "$name: QEMU started (pid ${VM_PID[$name]})"
 }
 
 # vm_ssh NAME ARGS...: ssh to the VM's management NIC.
@@ -268,19 +201,9 @@ put() {
         -o StrictHostKeyChecking=yes -o BatchMode=yes "$2" "root@127.0.0.1:$3"
 }
 
-# vm_wait NAME: until ssh answers and systemd finished booting. A VM
-# started from its booted snapshot resumes, and gets the host's clock (its
-# own stopped when the state was saved). A first boot is saved (vm_save).
+# vm_wait NAME: until ssh answers and systemd finished booting.
 vm_wait() {
     local name=$1 t0=$SECONDS
-    if [ -n "${VM_RESTORED[$name]:-}" ]; then
-        python3 "$QMP" "$WORK/$name.qmp" resume || die "$name: the booted snapshot did not load (see $WORK/$name.qemu.log)"
-        within 60 on "$name" "date -s @$(date +%s) >/dev/null" 2>/dev/null ||
-            die "$name: no ssh 60 s after loading the booted snapshot"
-        log "$name: up after $((SECONDS - t0)) s (from the booted snapshot)"
-        VM_RESTORED[$name]=
-        return 0
-    fi
     while ! on "$name" true 2>/dev/null; do
         kill -0 "${VM_PID[$name]}" 2>/dev/null || die "$name: QEMU exited (see $WORK/$name.console)"
         [ $((SECONDS - t0)) -lt 300 ] || die "$name: no ssh after 300 s (see $WORK/$name.console)"
@@ -297,14 +220,11 @@ vm_wait() {
         on "$name" systemctl --failed --no-legend >&2 || true
         diag "$name"
     fi
-    [ "$state" != running ] || vm_save "$name"
 }
 
 # vm_reboot NAME: a guest reboot inside the same QEMU process.
 vm_reboot() {
     local name=$1
-    VM_FRESH[$name]=""
-    VM_RESTORED[$name]=""
     on "$name" 'systemctl reboot' || true
     local t0=$SECONDS
     while on "$name" true 2>/dev/null; do
