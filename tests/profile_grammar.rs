@@ -293,7 +293,6 @@ fn keys_and_free_text() {
 #[test]
 fn accepted_schedules_are_valid_for_systemd() {
     use proptest::prelude::*;
-    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
     let have = std::process::Command::new("systemd-analyze")
         .args(["calendar", "daily"])
         .output()
@@ -327,13 +326,7 @@ fn accepted_schedules_are_valid_for_systemd() {
             parts.retain(|p| !p.is_empty());
             parts.join(" ")
         });
-    let config = Config {
-        cases: 2000,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let mut runner =
-        TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
+    let mut runner = common::proptest_runner(2000, false);
     let accepted = std::cell::RefCell::new(std::collections::BTreeSet::new());
     runner
         .run(&expr, |s| {

@@ -10,8 +10,10 @@
 //! a deterministic RNG (64 cases; `STORPKG_HOSTILE_CASES` overrides, and
 //! `STORPKG_HOSTILE_RANDOM=1` draws new cases each run).
 
+mod common;
+
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
+use proptest::test_runner::TestCaseError;
 use std::ops::Range;
 use storpkg::profile::check_str;
 
@@ -311,16 +313,8 @@ fn hostile_strings_in_every_field_are_refused_at_the_value() {
             .copied()
             .filter(|t| !field.allowed.contains(t))
             .collect();
-        let config = Config {
-            cases,
-            failure_persistence: None,
-            ..Config::default()
-        };
-        let mut runner = if std::env::var_os("STORPKG_HOSTILE_RANDOM").is_some() {
-            TestRunner::new(config)
-        } else {
-            TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha))
-        };
+        let mut runner =
+            common::proptest_runner(cases, std::env::var_os("STORPKG_HOSTILE_RANDOM").is_some());
         let result = runner.run(&hostile(field.places[0].old, tokens), |value| {
             let (text, spans) = patch(&base, field, &value);
             let checked = check_str("pasta.toml", &text, "/");
@@ -417,13 +411,7 @@ fn check_passes_then_build_passes() {
         0..4usize,
         any::<bool>(),
     );
-    let config = Config {
-        cases: 16,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let mut runner =
-        TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
+    let mut runner = common::proptest_runner(16, false);
     let built = std::cell::Cell::new(0);
     runner
         .run(&profile, |(version, origin, label, apt, templates)| {

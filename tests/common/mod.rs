@@ -101,3 +101,20 @@ pub fn is_root() -> bool {
     }
     root
 }
+
+/// A proptest runner of `cases` cases with no failure persistence: the same
+/// cases on every run (ChaCha with the fixed seed), or new ones when
+/// `random` says so.
+pub fn proptest_runner(cases: u32, random: bool) -> proptest::test_runner::TestRunner {
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    if random {
+        TestRunner::new(config)
+    } else {
+        TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha))
+    }
+}
