@@ -537,3 +537,95 @@ fn signatures_read_a_device_or_say_it_could_not() {
     let s = sig(&dir.path().join("missing"));
     assert!(s.contains("unreadable("), "{s}");
 }
+
+/// Runs `ocfs2_fs 1` (the first OCFS2 filesystem of pasta) on `node` with
+/// DRBD Primary/UpToDate and the device's signature and label as `blkid`
+/// would read them (`sig`, `label`; empty for none); mkfs.ocfs2, tunefs.ocfs2
+/// and the mount are stubs that log their calls.
+fn ocfs2_make_or_wait(node: &str, sig: &str, label: &str) -> (String, String) {
+    let site = common::pasta();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let dd = d.display();
+    std::fs::write(d.join("layout.sh"), storpkg::layout::layout(&site, node)).unwrap();
+    let stubs = Stubs::new(d);
+    stubs.add(
+        "blkid",
+        &format!(
+            "echo \"blkid $*\" >>{dd}/calls\ncase \"$*\" in\n *LABEL*) [ -n '{label}' ] && echo '{label}' ;;\n *TYPE*) [ -n '{sig}' ] && echo '{sig}' ;;\nesac\nexit 0"
+        ),
+    );
+    stubs.add("wipefs", &format!("[ -n '{sig}' ] && echo '{sig}'\nexit 0"));
+    stubs.add("blockdev", "exit 0");
+    stubs.add("logger", "exit 0");
+    for tool in ["mkfs.ocfs2", "tunefs.ocfs2"] {
+        stubs.add(tool, &format!("echo \"{tool} $*\" >>{dd}/calls"));
+    }
+    let script = script();
+    let harness = format!(
+        r#"STORPKG_CONVERGE_LIBRARY=1
+. {script}
+LAYOUT={dd}/layout.sh
+load_layout
+LOGGER=0
+DRBD_PEER_WAIT=1
+is_mounted() {{ return 1; }}
+o2cb_online() {{ return 0; }}
+drbd_read() {{ CS=Connected RO=Primary/Primary DS=UpToDate/UpToDate; }}
+mount_fstab() {{ echo "mount $1" >>{dd}/calls; }}
+ocfs2_fs 1
+echo "WAITING=$WAITING FAILED=$FAILED"
+"#
+    );
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(harness)
+        .env("PATH", stubs.path())
+        .output()
+        .unwrap();
+    let calls = std::fs::read_to_string(d.join("calls")).unwrap_or_default();
+    let calls = calls
+        .lines()
+        .filter(|l| !l.starts_with("blkid"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    (
+        calls,
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    )
+}
+
+#[test]
+fn ocfs2_is_mounted_by_the_peer_only_once_its_making_has_finished() {
+    // The initialiser makes it under the making label, then gives it its
+    // real one, then mounts it.
+    let (calls, out) = ocfs2_make_or_wait("fiori", "", "");
+    let mkfs = calls.find("mkfs.ocfs2").expect(&calls);
+    let tune = calls.find("tunefs.ocfs2 -L ").expect(&calls);
+    let mount = calls.find("mount ").expect(&calls);
+    assert!(mkfs < tune && tune < mount, "{calls}");
+    assert!(calls.contains("-L storpkg:mkfs"), "{calls}");
+    assert!(out.contains("WAITING=0 FAILED=0"), "{out}");
+    // The peer sees the signature while mkfs.ocfs2 still runs: it waits,
+    // mounts nothing, makes nothing.
+    let (calls, out) = ocfs2_make_or_wait("torchio", "ocfs2", "storpkg:mkfs");
+    assert_eq!(calls, "", "{out}");
+    assert!(out.contains("WAITING=1 FAILED=0"), "{out}");
+    assert!(out.contains("has not finished making"), "{out}");
+    // Once labelled, the peer mounts it.
+    let (calls, out) = ocfs2_make_or_wait("torchio", "ocfs2", "home");
+    assert!(calls.starts_with("mount "), "{calls}");
+    assert!(out.contains("WAITING=0 FAILED=0"), "{out}");
+    // An initialiser whose own mkfs was cut short: refused with the way out,
+    // never formatted again by itself.
+    let (calls, out) = ocfs2_make_or_wait("fiori", "ocfs2", "storpkg:mkfs");
+    assert_eq!(calls, "", "{out}");
+    assert!(
+        out.contains("FAILED=1") && out.contains("wipefs -a"),
+        "{out}"
+    );
+}

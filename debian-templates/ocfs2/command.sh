@@ -59,36 +59,62 @@ ocfs2_fs() {
     esac
     blockdev --flushbufs "$_dev" 2>/dev/null || true
     _sig=$(signatures "$_dev")
+    _label=$(item OCFS2 "$1" LABEL)
     if [ -z "$_sig" ] && [ "$DRBD_INITIALISER" = 1 ]; then
+        # Made under a label of its own and given its real one once
+        # mkfs.ocfs2 has finished: the superblock (the signature) is written
+        # long before the slot map and the journals, and a peer that
+        # mounted on the signature alone would mount a filesystem still
+        # being made ("Slot map file is too small", or worse).
         act mkfs.ocfs2 -q -T "$(item OCFS2 "$1" MODE)" \
             --fs-feature-level="$(item OCFS2 "$1" FEATURE_LEVEL)" \
-            -N "$(item OCFS2 "$1" SLOTS)" -L "$(item OCFS2 "$1" LABEL)" "$_dev" </dev/null ||
+            -N "$(item OCFS2 "$1" SLOTS)" -L "$OCFS2_MKFS_LABEL" "$_dev" </dev/null ||
             { fail "mkfs.ocfs2 on $_dev failed: see the message above"; return 1; }
+        act tunefs.ocfs2 -L "$_label" "$_dev" </dev/null ||
+            { fail "tunefs.ocfs2 -L $_label $_dev failed: see the message above; the filesystem is complete but not labelled, so neither node mounts it: run 'tunefs.ocfs2 -L $_label $_dev', then '$PROG converge'"; return 1; }
         _sig=ocfs2
-    elif [ -z "$_sig" ]; then
+    elif [ -z "$_sig" ] || { [ "$_sig" = ocfs2 ] && [ "$(fs_label "$_dev")" = "$OCFS2_MKFS_LABEL" ] && [ "$DRBD_INITIALISER" != 1 ]; }; then
         say "$_dev: waiting up to $DRBD_PEER_WAIT s for $(item OCFS2 "$1" PEER) to make the OCFS2 filesystem"
         _t=0
         while [ "$_t" -lt $((DRBD_PEER_WAIT * 2)) ]; do
             sleep 0.5
             blockdev --flushbufs "$_dev" 2>/dev/null || true
             _sig=$(signatures "$_dev")
-            [ -n "$_sig" ] && break
+            [ -n "$_sig" ] && { [ "$_sig" != ocfs2 ] || [ "$(fs_label "$_dev")" != "$OCFS2_MKFS_LABEL" ]; } && break
             _t=$((_t + 1))
         done
-        if [ -z "$_sig" ]; then
-            say "$_dev: still no filesystem from $(item OCFS2 "$1" PEER): converge again once it has run its converge"
+        if [ -z "$_sig" ] || { [ "$_sig" = ocfs2 ] && [ "$(fs_label "$_dev")" = "$OCFS2_MKFS_LABEL" ]; }; then
+            say "$_dev: $(item OCFS2 "$1" PEER) has not finished making the OCFS2 filesystem: converge again once it has run its converge"
             WAITING=1
             return 0
         fi
     fi
     case "$_sig" in
-        ocfs2) mount_fstab "$_mp" ;;
+        ocfs2)
+            if [ "$(fs_label "$_dev")" = "$OCFS2_MKFS_LABEL" ]; then
+                # Only the initialiser gets here: its own mkfs.ocfs2 was cut
+                # short (the label is given once it has finished), so the
+                # filesystem was never mounted and holds nothing.
+                fail "$_dev: an OCFS2 filesystem whose making never finished (label '$OCFS2_MKFS_LABEL'; it was never mounted, so it holds nothing). Check 'blkid -p $_dev' on both nodes; then clear it ('wipefs -a $_dev') and run '$PROG converge' again to make it anew"
+                return 1
+            fi
+            mount_fstab "$_mp"
+            ;;
         *)
             fail "$_dev carries '$_sig', not ocfs2: not formatted, not mounted. Check 'blkid -p $_dev' on both nodes; storpkg never formats a device that holds a signature"
             return 1
             ;;
     esac
 }
+
+# fs_label DEVICE: the filesystem label, read from the device itself.
+fs_label() {
+    blkid -p -o value -s LABEL "$1" 2>/dev/null
+}
+
+# The label an OCFS2 filesystem has while mkfs.ocfs2 makes it (":" is in
+# no filesystem name of a profile).
+OCFS2_MKFS_LABEL=storpkg:mkfs
 
 # status_ocfs2: the o2cb cluster and every OCFS2 mount. FROZEN_MPS lists
 # the mountpoints on a resource of FROZEN_RES: status_shares reads nothing

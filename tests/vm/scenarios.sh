@@ -19,12 +19,14 @@ build_site() {
         SITE_PROFILE=$DIST/site-$SUITE.toml
     fi
     # OUT: the build whose repository is served and whose preseed is used
-    # (the size scenario switches it to its own build).
+    # (site_variant switches it to a variant's build).
     OUT="$DIST/out"
     "$STORPKG_BIN" build "$SITE_PROFILE" --out "$OUT" >"$DIST/build.log" 2>&1 ||
         { cat "$DIST/build.log" >&2; die "storpkg build $SITE_PROFILE failed"; }
     DEBS="$OUT/debs"
     ls "$DEBS"/*.deb >/dev/null || die "no packages in $DEBS"
+    # The profile the variants (site_variant) start from.
+    SITE_PROFILE_BASE=$SITE_PROFILE
     log "site built: $(cd "$DEBS" && echo *.deb)"
 }
 
@@ -304,10 +306,31 @@ link_failure() {
     log "TIMING link failure → frozen → link back → dual-primary again, the frozen write on both: $((SECONDS - t0)) s"
 }
 
+# upgrade_node NODE VERSION: NODE's ids and node packages upgraded to
+# VERSION (of the build in OUT).
+upgrade_node() {
+    local n=$1 v=$2
+    if [ "$VM_INSTALL" = repo ]; then
+        # The way a site upgrades: from the install server, through the
+        # apt sources the node package itself installed.
+        on "$n" "export DEBIAN_FRONTEND=noninteractive; apt-get update -q -o Dpkg::Use-Pty=0 &&
+            apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 $SITE-storage-ids $SITE-storage-$n &&
+            dpkg-query -W -f '\${Version}' $SITE-storage-$n | grep -qx $v" >>"$WORK/$n.install.log" 2>&1 ||
+            { tail -n 30 "$WORK/$n.install.log" >&2; die "$n: upgrade to $v from the repository failed"; }
+    else
+        put "$n" "$DEBS/$SITE-storage-ids_${v}_all.deb" /root/
+        put "$n" "$DEBS/$SITE-storage-${n}_${v}_all.deb" /root/
+        on "$n" "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 \
+            /root/$SITE-storage-ids_${v}_all.deb /root/$SITE-storage-${n}_${v}_all.deb" >>"$WORK/$n.install.log" 2>&1 ||
+            { tail -n 30 "$WORK/$n.install.log" >&2; die "$n: upgrade to $v failed"; }
+    fi
+    log "$n: upgraded to $v"
+}
+
 # upgrade_changed: version 1.1 of the site, built into the same output,
 # with the manual unison step done as the packages ask (the client's key
 # and the server's host key in the profile) and a changed sysctl value;
-# both nodes upgrade. Then unison carries a file across.
+# both nodes upgrade at once. Then unison carries a file across.
 upgrade_changed() {
     local ckey hkey prof=$WORK/site-1.1.toml
     ckey=$(on fiori "cut -d' ' -f1,2 /var/lib/$SITE-storage-fiori/ssh/id_ed25519.pub")
@@ -323,23 +346,17 @@ upgrade_changed() {
     ' "$SITE_PROFILE" >"$prof"
     "$STORPKG_BIN" build "$prof" --out "$OUT" >"$DIST/build-1.1.log" 2>&1 ||
         { cat "$DIST/build-1.1.log" >&2; die "storpkg build of version 1.1 failed"; }
-    local n
+    # Both nodes upgrade at once (as a site's unattended upgrades may):
+    # each node's converge must be right whichever runs first. The tunnels
+    # are opened here, so that work_done closes them.
+    local n pids=()
+    [ "$VM_INSTALL" != repo ] || for n in "${NODES[@]}"; do repo_tunnel "$n"; done
     for n in "${NODES[@]}"; do
-        if [ "$VM_INSTALL" = repo ]; then
-            # The way a site upgrades: from the install server, through the
-            # apt sources the node package itself installed.
-            repo_tunnel "$n"
-            on "$n" "export DEBIAN_FRONTEND=noninteractive; apt-get update -q -o Dpkg::Use-Pty=0 &&
-                apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 $SITE-storage-ids $SITE-storage-$n &&
-                dpkg-query -W -f '\${Version}' $SITE-storage-$n | grep -qx 1.1" >>"$WORK/$n.install.log" 2>&1 ||
-                { tail -n 30 "$WORK/$n.install.log" >&2; die "$n: upgrade to 1.1 from the repository failed"; }
-        else
-            put "$n" "$DEBS/$SITE-storage-ids_1.1_all.deb" /root/
-            put "$n" "$DEBS/$SITE-storage-${n}_1.1_all.deb" /root/
-            on "$n" "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 \
-                /root/$SITE-storage-ids_1.1_all.deb /root/$SITE-storage-${n}_1.1_all.deb" >>"$WORK/$n.install.log" 2>&1 ||
-                { tail -n 30 "$WORK/$n.install.log" >&2; die "$n: upgrade to 1.1 failed"; }
-        fi
+        upgrade_node "$n" 1.1 &
+        pids+=($!)
+    done
+    for n in "${pids[@]}"; do
+        wait "$n" || die "an upgrade to 1.1 failed (see above)"
     done
     on fiori "[ \"\$(sysctl -n vm.min_free_kbytes)\" = 16384 ]" || die "fiori: the changed sysctl value is not in effect after the upgrade"
     log "upgraded both nodes to 1.1 (unison keys, vm.min_free_kbytes 16384 in effect)"
@@ -393,9 +410,6 @@ boot_pair() {
     vm_wait torchio
 }
 
-# fresh_pair WHAT: boot both VMs with empty disks, install both node
-# packages at once (as two late_commands would), assert dual-primary OCFS2
-# on both and log the time it took.
 # install_pair: vg0 on both nodes, then both node packages at once.
 install_pair() {
     prepare fiori
@@ -408,7 +422,62 @@ install_pair() {
     wait "$p2" || die "torchio: install failed"
 }
 
-fresh_pair() {
+# site_variant NAME SED-SCRIPT...: the test site's profile edited by sed,
+# built into $DIST/out-NAME; OUT, DEBS and SITE_PROFILE then name it (the
+# repository served and the preseed used are its own: the other builds
+# have packages of the same names and versions).
+site_variant() {
+    local name=$1 prof=$DIST/site-$1.toml
+    shift
+    sed "$@" "$SITE_PROFILE_BASE" >"$prof"
+    "$STORPKG_BIN" build "$prof" --out "$DIST/out-$name" >"$DIST/build-$name.log" 2>&1 ||
+        { cat "$DIST/build-$name.log" >&2; die "storpkg build of the $name variant failed"; }
+    SITE_PROFILE=$prof OUT=$DIST/out-$name DEBS=$DIST/out-$name/debs
+}
+site_base() {
+    SITE_PROFILE=$SITE_PROFILE_BASE OUT=$DIST/out DEBS=$DIST/out/debs
+}
+
+# client_part: the how-to's NFS client, a third VM on the pair's LAN (a
+# VDE switch). The client package from the repository; autofs mounts
+# /staging/pub from the storage nodes through the NIS map auto.staging
+# that the site's NIS package built on fiori. The VM is stopped after.
+client_part() {
+    vm_wait client
+    nis_master fiori
+    client_install client
+    local tok=$RANDOM$RANDOM
+    # pub is on the unison volume of both nodes; autofs takes either.
+    on fiori "echo $tok >/vol/pub/client-probe && sync"
+    on torchio "echo $tok >/vol/pub/client-probe && sync"
+    within 60 on client "ypwhich 2>/dev/null | grep -Eq '^(fiori|192\.168\.1\.6)'" ||
+        { on client "cat /etc/yp.conf; journalctl -b --no-pager -u ypbind | tail -n 20" >&2; die "client: ypbind did not bind to fiori"; }
+    on client "ypcat -k auto.staging" | grep -q '^pub -noatime,nfsvers=3 fiori.vmt.test,torchio.vmt.test:/vol/pub$' ||
+        { on client "ypcat -k auto.staging" >&2; die "client: the NIS map auto.staging is not the site's"; }
+    on client "cat /staging/pub/client-probe" | grep -qx "$tok" ||
+        { on client "cat /etc/auto.master.d/*; journalctl -b --no-pager -u autofs | tail -n 30" >&2; die "client: autofs did not mount /staging/pub from the storage nodes"; }
+    on client "cat /pub/client-probe" | grep -qx "$tok" || die "client: /pub does not lead to the automounted share"
+    on client "findmnt -n -o FSTYPE,SOURCE /staging/pub" | grep -Eq '^nfs4? +(fiori|torchio)\.vmt\.test:/vol/pub' ||
+        { on client "findmnt /staging/pub" >&2; die "client: /staging/pub is not an NFS mount from the nodes"; }
+    log "client: ypbind bound to fiori, autofs mounted /staging/pub over NFS ($(on client "findmnt -n -o SOURCE /staging/pub")), /pub reads the nodes' file"
+    vm_kill client
+}
+
+# pair: the core scenario, one boot of the pair for all of it. Fresh legs
+# of 512 MiB (nothing is synced, so the bring-up must not take longer than
+# with small ones) installed on both nodes at once, as two late_commands
+# would; the client VM (NIS, autofs) meanwhile; canaries, a no-op
+# converge, IDs and sysctl, NFS, a replication link failure, a reinstall,
+# an upgrade of both nodes at once to a changed profile, remove/purge +
+# install, a reboot of one node, then of both.
+scenario_pair() {
+    log "=== scenario pair: fresh 512 MiB legs → dual-primary OCFS2, client, canaries, link failure, upgrade, reinstall, reboots"
+    site_variant 512 -e '/^\[volumes.rep-drbd[01]\]$/,/^kind/ s/^size = "64M"$/size = "512M"/'
+    grep -c '^size = "512M"$' "$SITE_PROFILE" | grep -qx 2 || die "could not make the 512 MiB variant of the test site"
+    VG_DISK_MIB=1280 DRBD_MIB=512
+    work_new
+    trap work_done EXIT
+    lan_switch_start
     local t0=$SECONDS
     boot_pair
     local t_booted=$SECONDS
@@ -417,14 +486,10 @@ fresh_pair() {
     show torchio
     assert_storage fiori
     assert_storage torchio
-    log "TIMING ($1) boot → dual-primary OCFS2 mounted on both: $((SECONDS - t0)) s (boot $((t_booted - t0)) s, install + converge $((SECONDS - t_booted)) s)"
-}
-
-scenario_pair() {
-    log "=== scenario pair: fresh legs → dual-primary OCFS2, canaries, no-op converge, reinstall, reboot"
-    work_new
-    trap work_done EXIT
-    fresh_pair "64 MiB DRBD volumes"
+    log "TIMING (512 MiB DRBD volumes) boot → dual-primary OCFS2 mounted on both: $((SECONDS - t0)) s (boot $((t_booted - t0)) s, install + converge $((SECONDS - t_booted)) s)"
+    # The client boots while the pair is checked (light ssh checks).
+    vm_disks client
+    vm_start client
     cross_check
 
     canaries_write fiori
@@ -435,6 +500,7 @@ scenario_pair() {
 
     assert_pinned_and_tuned
     nfs_check
+    client_part
     link_failure
     canaries_check "a replication link failure"
 
@@ -443,7 +509,7 @@ scenario_pair() {
     canaries_check "reinstalling fiori's package"
     if [ "$VM_INSTALL" != files ]; then
         upgrade_changed
-        canaries_check "an upgrade to a changed profile"
+        canaries_check "an upgrade of both nodes to a changed profile"
         reinstall_cycles fiori
     fi
 
@@ -470,46 +536,9 @@ scenario_pair() {
     noop_converge fiori
     work_done
     trap - EXIT
-}
-
-scenario_one_legged() {
-    log "=== scenario one-legged: fiori alone, then torchio joins and syncs"
-    work_new
-    trap work_done EXIT
-    vm_disks fiori
-    vm_disks torchio
-    vm_start fiori
-    vm_wait fiori
-    prepare fiori
-    local t0=$SECONDS
-    # converge waits peer_wait, then goes one-legged: exit 0 or 3 (waiting).
-    install_node fiori || true
-    log "fiori alone: install + converge $((SECONDS - t0)) s"
-    show fiori
-    on fiori "grep -Eq '^ *0: cs:WFConnection ro:Primary/Unknown ds:UpToDate/(DUnknown|Outdated)' /proc/drbd &&
-              grep -Eq '^ *1: cs:WFConnection ro:Primary/Unknown ds:UpToDate/(DUnknown|Outdated)' /proc/drbd &&
-              findmnt -n --mountpoint /vol/ocfs2-small -o FSTYPE | grep -qx ocfs2 &&
-              findmnt -n --mountpoint /vol/ocfs2-large -o FSTYPE | grep -qx ocfs2" ||
-        die "fiori did not go one-legged (Primary/Unknown, OCFS2 mounted)"
-    log "fiori is one-legged: WFConnection Primary/Unknown UpToDate, OCFS2 mounted"
-    canaries_write fiori
-    local t1=$SECONDS
-    vm_start torchio
-    vm_wait torchio
-    prepare torchio
-    install_node torchio
-    # The full sync of a joining leg may outlast the install's converge
-    # (exit 3, waiting): DRBD's after-resync-target handler runs the
-    # converge unit again, which promotes and mounts. Nobody else acts.
-    wait_dual_primary torchio 300
-    show torchio
-    assert_storage torchio
-    assert_storage fiori
-    log "TIMING torchio start → joined, synced, dual-primary, mounted: $((SECONDS - t1)) s"
-    canaries_check "torchio joining"
-    cross_check
-    work_done
-    trap - EXIT
+    # shellcheck disable=SC2034 # vm.sh reads it
+    VG_DISK_MIB=$VG_DISK_MIB_BASE DRBD_MIB=64
+    site_base
 }
 
 # install_in_target NODE: as the installer does it: the packages go into
@@ -544,11 +573,16 @@ install_in_target() {
     log "$n: packages installed in the target, nothing live done"
 }
 
-# firstboot: the installer's path. Both nodes get their packages in the
-# target (chroot), then boot: the converge unit alone brings the storage up,
-# in order, with no failed unit.
+# firstboot: the installer's path, nodes installed at different times.
+# Both nodes get their packages in the target (chroot, nothing live), then
+# fiori boots out of the installer alone: its converge waits for torchio,
+# then goes one-legged (Primary/Unknown, OCFS2 mounted); canaries. torchio's
+# first boot comes later: it joins, syncs from fiori (the full sync of a
+# joining leg may outlast its converge: DRBD's after-resync-target
+# handler runs the converge unit again, which promotes and mounts; nobody
+# else acts), and both end dual-primary with no failed unit.
 scenario_firstboot() {
-    log "=== scenario firstboot: packages installed in the installer's target, the first boot brings it all up"
+    log "=== scenario firstboot: packages installed in the installer's target; fiori's first boot alone goes one-legged, torchio's joins later"
     work_new
     trap work_done EXIT
     boot_pair
@@ -562,42 +596,28 @@ scenario_firstboot() {
     wait "$p2" || die "torchio: install in the target failed"
     local t0=$SECONDS
     vm_reboot fiori
-    vm_reboot torchio
     vm_wait fiori
+    within 300 on fiori "[ \$(grep -Ec '^ *[01]: cs:WFConnection ro:Primary/Unknown ds:UpToDate/(DUnknown|Outdated)' /proc/drbd) = 2 ] &&
+              [ \$(findmnt -n -t ocfs2 -o TARGET | wc -l) = 2 ]" ||
+        { show fiori; diag fiori; die "fiori's first boot alone did not go one-legged (Primary/Unknown, OCFS2 mounted)"; }
+    log "TIMING fiori's first boot alone → one-legged (WFConnection Primary/Unknown UpToDate, OCFS2 mounted): $((SECONDS - t0)) s"
+    assert_no_failed_units fiori
+    canaries_write fiori
+    local t1=$SECONDS
+    vm_reboot torchio
     vm_wait torchio
-    wait_dual_primary fiori 300
     wait_dual_primary torchio 300
+    wait_dual_primary fiori 60
+    show torchio
     assert_storage fiori
     assert_storage torchio
     assert_no_failed_units fiori
     assert_no_failed_units torchio
-    log "TIMING first boot (reboot out of the installer) → dual-primary OCFS2 mounted on both: $((SECONDS - t0)) s"
+    log "TIMING torchio's first boot → joined, synced, dual-primary OCFS2 mounted on both: $((SECONDS - t1)) s"
+    canaries_check "torchio's first boot joining fiori"
     cross_check
     work_done
     trap - EXIT
-}
-
-# size: the fresh-pair bring-up again with 512 MiB DRBD volumes (the pair
-# scenario's are 64 MiB): with fresh legs nothing is synced, so the time
-# must not grow with the size.
-scenario_size() {
-    log "=== scenario size: fresh legs with 512 MiB DRBD volumes (pair: 64 MiB)"
-    local prof=$DIST/site-512.toml debs_64=$DEBS
-    sed -e '/^\[volumes.rep-drbd[01]\]$/,/^kind/ s/^size = "64M"$/size = "512M"/' "$SITE_PROFILE" >"$prof"
-    grep -c '^size = "512M"$' "$prof" | grep -qx 2 || die "could not make the 512 MiB variant of $SITE_PROFILE"
-    "$STORPKG_BIN" build "$prof" --out "$DIST/out-512" >"$DIST/build-512.log" 2>&1 ||
-        { cat "$DIST/build-512.log" >&2; die "storpkg build of the 512 MiB variant failed"; }
-    # Served and preseeded from its own build: the repository of the pair's
-    # build has the 64 MiB packages under the same names.
-    OUT=$DIST/out-512 DEBS=$DIST/out-512/debs
-    local vg_saved=$VG_DISK_MIB
-    VG_DISK_MIB=1280 DRBD_MIB=512
-    work_new
-    trap work_done EXIT
-    fresh_pair "512 MiB DRBD volumes"
-    work_done
-    trap - EXIT
-    OUT=$DIST/out DEBS=$debs_64 VG_DISK_MIB=$vg_saved DRBD_MIB=64
 }
 
 # nis_master NODE: the site's NIS master, as the how-to finds it (ypserv
@@ -636,41 +656,6 @@ client_install() {
         systemctl enable -q --now rpcbind.service ypbind.service autofs.service" >"$WORK/$n.install.log" 2>&1 ||
         { cat "$WORK/$n.install.log" >&2; die "$n: the client package could not be installed"; }
     log "$n: $SITE-storage-client installed"
-}
-
-# client: a third VM as the how-to's NFS client. The client package from the
-# repository; autofs mounts /staging/pub from the storage nodes through the
-# NIS map auto.staging that the site's NIS package built on fiori.
-scenario_client() {
-    log "=== scenario client: a third VM with the client package, autofs over NIS from the storage nodes"
-    work_new
-    trap work_done EXIT
-    lan_switch_start
-    local n
-    for n in fiori torchio client; do vm_disks "$n"; done
-    for n in fiori torchio client; do vm_start "$n"; done
-    for n in fiori torchio client; do vm_wait "$n"; done
-    install_pair
-    assert_storage fiori
-    assert_storage torchio
-    nis_master fiori
-    client_install client
-    local tok=$RANDOM$RANDOM
-    # pub is on the unison volume of both nodes; autofs takes either.
-    on fiori "echo $tok >/vol/pub/client-probe && sync"
-    on torchio "echo $tok >/vol/pub/client-probe && sync"
-    within 60 on client "ypwhich 2>/dev/null | grep -Eq '^(fiori|192\.168\.1\.6)'" ||
-        { on client "cat /etc/yp.conf; journalctl -b --no-pager -u ypbind | tail -n 20" >&2; die "client: ypbind did not bind to fiori"; }
-    on client "ypcat -k auto.staging" | grep -q '^pub -noatime,nfsvers=3 fiori.vmt.test,torchio.vmt.test:/vol/pub$' ||
-        { on client "ypcat -k auto.staging" >&2; die "client: the NIS map auto.staging is not the site's"; }
-    on client "cat /staging/pub/client-probe" | grep -qx "$tok" ||
-        { on client "cat /etc/auto.master.d/*; journalctl -b --no-pager -u autofs | tail -n 30" >&2; die "client: autofs did not mount /staging/pub from the storage nodes"; }
-    on client "cat /pub/client-probe" | grep -qx "$tok" || die "client: /pub does not lead to the automounted share"
-    on client "findmnt -n -o FSTYPE,SOURCE /staging/pub" | grep -Eq '^nfs4? +(fiori|torchio)\.vmt\.test:/vol/pub' ||
-        { on client "findmnt /staging/pub" >&2; die "client: /staging/pub is not an NFS mount from the nodes"; }
-    log "client: ypbind bound to fiori, autofs mounted /staging/pub over NFS ($(on client "findmnt -n -o SOURCE /staging/pub")), /pub reads the nodes' file"
-    work_done
-    trap - EXIT
 }
 
 # hold: a booted pair for a human (or a debugging session) to poke at.

@@ -5,8 +5,8 @@
 #
 # Networks (all on 127.0.0.1, nothing leaves the machine):
 #   LAN          -netdev socket: fiori listens on PORT, torchio connects;
-#                with a third VM (the client scenario) a VDE switch instead
-#                (vde_switch on a unix socket in the work directory)
+#                with a third VM (the pair scenario's client) a VDE switch
+#                instead (vde_switch on a unix socket in the work directory)
 #   replication  -netdev socket: fiori listens on PORT+1, torchio connects
 #                (the client VM's is a user-mode net that goes nowhere)
 #   management   -netdev user,restrict=on (no route out), ssh forwarded from
@@ -19,6 +19,8 @@ VM_NUM[client]=5
 LAN_VDE=
 VM_MEM=${VM_MEM:-1024}
 VG_DISK_MIB=${VG_DISK_MIB:-256}
+# shellcheck disable=SC2034 # scenarios.sh reads it (the size to go back to)
+VG_DISK_MIB_BASE=$VG_DISK_MIB
 
 # work_new: a fresh work directory (disks, consoles) for one scenario.
 work_new() {
