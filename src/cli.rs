@@ -89,6 +89,18 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         slot: u32,
     },
+    /// Print the JSON Schema of the profile (or, with --markdown, its reference).
+    ///
+    /// Generated from the declarations the profile reader reads by, so it
+    /// says what `check` accepts: keys, types, ranges, enums, the strict
+    /// grammars' patterns, defaults. Editors that read TOML with a schema
+    /// (taplo, Even Better TOML) use it through a `#:schema PATH` first
+    /// line. The copies in docs/ are profile.schema.json and profile.md.
+    Schema {
+        /// Print the profile reference (Markdown) instead.
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Print shell completions for storpkg.
     Completions {
         /// The shell.
@@ -234,6 +246,16 @@ pub fn run(cli: Cli) -> ExitCode {
                     ExitCode::from(2)
                 }
             }
+        }
+        Command::Schema { markdown } => {
+            let root = &crate::profile::schema::ROOT;
+            let text = if markdown {
+                crate::profile::spec::markdown(root)
+            } else {
+                crate::profile::spec::json_schema_text(root)
+            };
+            print!("{text}");
+            ExitCode::SUCCESS
         }
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();

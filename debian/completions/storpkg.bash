@@ -34,6 +34,9 @@ _storpkg() {
             storpkg,preseed)
                 cmd="storpkg__subcmd__preseed"
                 ;;
+            storpkg,schema)
+                cmd="storpkg__subcmd__schema"
+                ;;
             storpkg__subcmd__help,build)
                 cmd="storpkg__subcmd__help__subcmd__build"
                 ;;
@@ -52,6 +55,9 @@ _storpkg() {
             storpkg__subcmd__help,preseed)
                 cmd="storpkg__subcmd__help__subcmd__preseed"
                 ;;
+            storpkg__subcmd__help,schema)
+                cmd="storpkg__subcmd__help__subcmd__schema"
+                ;;
             *)
                 ;;
         esac
@@ -59,7 +65,7 @@ _storpkg() {
 
     case "${cmd}" in
         storpkg)
-            opts="-h -V --color --help --version check build preseed completions man help"
+            opts="-h -V --color --help --version check build preseed schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -139,7 +145,7 @@ _storpkg() {
             return 0
             ;;
         storpkg__subcmd__help)
-            opts="check build preseed completions man help"
+            opts="check build preseed schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -236,6 +242,20 @@ _storpkg() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        storpkg__subcmd__help__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         storpkg__subcmd__man)
             opts="-h -V --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -269,6 +289,24 @@ _storpkg() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        storpkg__subcmd__schema)
+            opts="-h -V --markdown --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

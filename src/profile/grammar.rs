@@ -39,7 +39,30 @@ pub mod re {
     pub const SSH_KEY: &str = "^(ssh-|ecdsa-|sk-)[a-z0-9@.-]+ [A-Za-z0-9+/=]+( .*)?$";
     pub const INTERFACE: &str = "^[a-z][a-z0-9._-]{0,14}$";
     pub const SHARE_DIR: &str = "^[A-Za-z0-9._+-]+(/[A-Za-z0-9._+-]+)*$";
-    pub const MODE: &str = "^0?[0-7]{3,4}$";
+    pub const MODE: &str = "^0[0-7]{3}$";
+
+    /// Each pattern with the words the reference uses for it.
+    pub const ALL: &[(&str, &str)] = &[
+        (NAME, "a name"),
+        (ACCOUNT, "a user or group name"),
+        (DOMAIN, "a DNS name"),
+        (VERSION, "a Debian version"),
+        (MAINTAINER, "`Name <address>`"),
+        (PATH, "an absolute path"),
+        (RELATIVE_PATH, "a path"),
+        (IP, "an IP address"),
+        (IP_PREFIX, "`ADDRESS/PREFIX`"),
+        (SIZE, "a size"),
+        (OPTION, "an option word"),
+        (CLUSTER, "1–16 letters and digits"),
+        (SYSCTL, "a sysctl key"),
+        (MAP, "a map name `auto.NAME`"),
+        (URL, "an `http://` URL"),
+        (SSH_KEY, "an OpenSSH public key"),
+        (INTERFACE, "an interface name"),
+        (SHARE_DIR, "a relative path"),
+        (MODE, "an octal mode"),
+    ];
 }
 
 /// Why a value was refused: the label under the caret and a hint.

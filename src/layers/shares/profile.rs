@@ -341,7 +341,7 @@ pub(crate) static SHARE: Section = section(
         ),
         key(
             "mode",
-            Ty::Str(Some("^0[0-7]{3}$")),
+            Ty::Str(Some(re::MODE)),
             "the directory's octal mode",
         )
         .def("\"0755\""),
