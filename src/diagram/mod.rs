@@ -90,10 +90,12 @@ pub fn picture(site: &Site, node: Option<&str>) -> Picture {
         .collect();
     let panels: Vec<Panel> = nodes.iter().map(|n| panel(site, n)).collect();
     let mut bands = Vec::new();
+    let mut apart = Vec::new();
     if node.is_none() {
         for (i, w) in nodes.windows(2).enumerate() {
             bands.extend(bands_between(site, w[0], w[1], i));
         }
+        apart = links_apart(site);
     }
     let title = match node {
         Some(n) => format!(
@@ -112,7 +114,7 @@ pub fn picture(site: &Site, node: Option<&str>) -> Picture {
         panels,
         bands,
         clients: if node.is_none() {
-            clients(site)
+            apart.into_iter().chain(clients(site)).collect()
         } else {
             Vec::new()
         },
@@ -360,6 +362,34 @@ fn bands_between(site: &Site, a: &Node, b: &Node, left: usize) -> Vec<Band> {
                 format!("over {}", network_name(site, a, u.network)),
             ],
         });
+    }
+    out
+}
+
+/// The DRBD resources and unison between nodes that are not side by side
+/// in the picture (a site of more than two nodes): no band, a line each.
+fn links_apart(site: &Site) -> Vec<String> {
+    let pos = |n: &str| site.nodes.iter().position(|x| x.name == n);
+    let apart = |a: &str, b: &str| match (pos(a), pos(b)) {
+        (Some(x), Some(y)) => x.abs_diff(y) > 1,
+        _ => false,
+    };
+    let mut out = Vec::new();
+    for r in &site.drbd.resources {
+        if let [a, b] = r.nodes.as_slice() {
+            if apart(a, b) {
+                out.push(format!(
+                    "DRBD {}: {a} ↔ {b} :{} protocol {} (not side by side)",
+                    r.name, r.port, r.protocol
+                ));
+            }
+        }
+    }
+    if let Some(u) = site.unison.as_ref().filter(|u| apart(&u.client, &u.server)) {
+        out.push(format!(
+            "unison {}: {} → {}, {} (not side by side)",
+            u.volume, u.client, u.server, u.schedule
+        ));
     }
     out
 }

@@ -56,7 +56,7 @@ pub mod re {
         (OPTION, "an option word"),
         (CLUSTER, "1–16 letters and digits"),
         (SYSCTL, "a sysctl key"),
-        (MAP, "a map name `auto.NAME`"),
+        (MAP, "a map name auto.NAME"),
         (URL, "an `http://` URL"),
         (SSH_KEY, "an OpenSSH public key"),
         (INTERFACE, "an interface name"),

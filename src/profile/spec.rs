@@ -295,11 +295,11 @@ fn walk(out: &mut String, path: &str, ty: &Ty, doc: &str) {
             if !is_table(&e.ty) {
                 let _ = writeln!(
                     out,
-                    "\nEach entry: `KEY = {}`{}.",
-                    ty_text(&e.ty),
+                    "\nEach entry: a key{} = {}.",
                     e.key_pattern
-                        .map(|p| format!(", the key {}", pattern_text(p)))
-                        .unwrap_or_default()
+                        .map(|p| format!(" ({})", pattern_text(p)))
+                        .unwrap_or_default(),
+                    ty_text(&e.ty),
                 );
             }
         }
