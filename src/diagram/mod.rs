@@ -179,12 +179,13 @@ fn panel(site: &Site, n: &Node) -> Panel {
                 let mut lines = vec!["ext4 + unison".into()];
                 if let Some(u) = site.unison.as_ref().filter(|u| u.volume == v.name) {
                     let role = if u.client == n.name {
-                        "the client: it runs the sync"
+                        "this node: the client, runs the sync"
                     } else {
-                        "the server"
+                        "this node: the server"
                     };
                     lines.push(format!("client {} → server {}", u.client, u.server));
-                    lines.push(format!("{role}, {}", u.schedule));
+                    lines.push(role.into());
+                    lines.push(format!("schedule {}", u.schedule));
                     lines.push(format!("prefer {}, profile {}", u.prefer, u.profile));
                 }
                 rows[ROW_FS] = cell(Layer::Fs, lines);
