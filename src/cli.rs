@@ -39,6 +39,14 @@ pub enum Color {
     Never,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DiagramFormat {
+    /// SVG, drawn in-process.
+    Svg,
+    /// Graphviz dot, for `dot -Tpng` and the like.
+    Dot,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate a profile and print a summary of the site.
@@ -88,6 +96,36 @@ pub enum Command {
         /// apt-setup slot: apt-setup/localN.
         #[arg(long, default_value_t = 0)]
         slot: u32,
+    },
+    /// Draw the storage stack of the site or of one node (SVG or dot).
+    ///
+    /// Per node: the volume group with its free space, the LVs with their
+    /// sizes, what sits on each (ext4, unison, DRBD), the OCFS2
+    /// filesystems, mountpoints, shares with their symlinks, exports and
+    /// the clients that mount them; between the nodes, the DRBD
+    /// replication link and unison. `build` writes the same pictures to
+    /// DIR/diagram/.
+    Diagram {
+        /// The site profile (TOML).
+        profile: PathBuf,
+        /// Only this storage node.
+        #[arg(long)]
+        node: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DiagramFormat::Svg)]
+        format: DiagramFormat,
+    },
+    /// Print the JSON Schema of the profile (or, with --markdown, its reference).
+    ///
+    /// Generated from the declarations the profile reader reads by, so it
+    /// says what `check` accepts: keys, types, ranges, enums, the strict
+    /// grammars' patterns, defaults. Editors that read TOML with a schema
+    /// (taplo, Even Better TOML) use it through a `#:schema PATH` first
+    /// line. The copies in docs/ are profile.schema.json and profile.md.
+    Schema {
+        /// Print the profile reference (Markdown) instead.
+        #[arg(long)]
+        markdown: bool,
     },
     /// Print shell completions for storpkg.
     Completions {
@@ -234,6 +272,52 @@ pub fn run(cli: Cli) -> ExitCode {
                     ExitCode::from(2)
                 }
             }
+        }
+        Command::Diagram {
+            profile,
+            node,
+            format,
+        } => {
+            let (checked, _) = match load_and_report(&profile, cli.color, false) {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
+            if !verdict(&checked, false) {
+                return ExitCode::from(1);
+            }
+            let Some(site) = checked.site else {
+                return ExitCode::from(1);
+            };
+            if let Some(n) = node
+                .as_deref()
+                .filter(|n| !site.nodes.iter().any(|x| x.name == *n))
+            {
+                let names: Vec<&str> = site.nodes.iter().map(|x| x.name.as_str()).collect();
+                eprintln!(
+                    "storpkg: no storage node `{n}` (nodes: {})",
+                    names.join(", ")
+                );
+                return ExitCode::from(2);
+            }
+            let picture = crate::diagram::picture(&site, node.as_deref());
+            print!(
+                "{}",
+                match format {
+                    DiagramFormat::Svg => crate::diagram::svg(&picture),
+                    DiagramFormat::Dot => crate::diagram::dot(&picture),
+                }
+            );
+            ExitCode::SUCCESS
+        }
+        Command::Schema { markdown } => {
+            let root = &crate::profile::schema::ROOT;
+            let text = if markdown {
+                crate::profile::spec::markdown(root)
+            } else {
+                crate::profile::spec::json_schema_text(root)
+            };
+            print!("{text}");
+            ExitCode::SUCCESS
         }
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();

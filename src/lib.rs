@@ -4,6 +4,7 @@
 pub mod build;
 pub mod cli;
 pub mod deb;
+pub mod diagram;
 pub mod layers;
 pub mod layout;
 pub mod model;

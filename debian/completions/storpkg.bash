@@ -25,6 +25,9 @@ _storpkg() {
             storpkg,completions)
                 cmd="storpkg__subcmd__completions"
                 ;;
+            storpkg,diagram)
+                cmd="storpkg__subcmd__diagram"
+                ;;
             storpkg,help)
                 cmd="storpkg__subcmd__help"
                 ;;
@@ -33,6 +36,9 @@ _storpkg() {
                 ;;
             storpkg,preseed)
                 cmd="storpkg__subcmd__preseed"
+                ;;
+            storpkg,schema)
+                cmd="storpkg__subcmd__schema"
                 ;;
             storpkg__subcmd__help,build)
                 cmd="storpkg__subcmd__help__subcmd__build"
@@ -43,6 +49,9 @@ _storpkg() {
             storpkg__subcmd__help,completions)
                 cmd="storpkg__subcmd__help__subcmd__completions"
                 ;;
+            storpkg__subcmd__help,diagram)
+                cmd="storpkg__subcmd__help__subcmd__diagram"
+                ;;
             storpkg__subcmd__help,help)
                 cmd="storpkg__subcmd__help__subcmd__help"
                 ;;
@@ -52,6 +61,9 @@ _storpkg() {
             storpkg__subcmd__help,preseed)
                 cmd="storpkg__subcmd__help__subcmd__preseed"
                 ;;
+            storpkg__subcmd__help,schema)
+                cmd="storpkg__subcmd__help__subcmd__schema"
+                ;;
             *)
                 ;;
         esac
@@ -59,7 +71,7 @@ _storpkg() {
 
     case "${cmd}" in
         storpkg)
-            opts="-h -V --color --help --version check build preseed completions man help"
+            opts="-h -V --color --help --version check build preseed diagram schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -138,8 +150,34 @@ _storpkg() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        storpkg__subcmd__diagram)
+            opts="-h -V --node --format --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "svg dot" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         storpkg__subcmd__help)
-            opts="check build preseed completions man help"
+            opts="check build preseed diagram schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -181,6 +219,20 @@ _storpkg() {
             return 0
             ;;
         storpkg__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        storpkg__subcmd__help__subcmd__diagram)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -236,6 +288,20 @@ _storpkg() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        storpkg__subcmd__help__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         storpkg__subcmd__man)
             opts="-h -V --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -269,6 +335,24 @@ _storpkg() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        storpkg__subcmd__schema)
+            opts="-h -V --markdown --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

@@ -77,7 +77,9 @@ pub fn plan_site_using(site: &Site, r: &Renderer) -> Result<Vec<PackageSpec>, Pl
 
 /// Everything a build writes, planned: every package with its
 /// documentation, and the files beside the repository (one preseed fragment
-/// per node, `preseed/NODE.cfg`).
+/// per node, `preseed/NODE.cfg`; the pictures of each node,
+/// `diagram/SITE-storage-NODE.svg` (named after its package, so never the
+/// site's), and of the site, `diagram/SITE.svg`).
 #[derive(Debug)]
 pub struct SitePlan {
     pub packages: Vec<PackageSpec>,
@@ -104,6 +106,16 @@ pub fn plan_build(site: &Site, r: &Renderer, timestamp: u64) -> Result<SitePlan,
     for n in &site.nodes {
         let text = crate::preseed::fragment(site, &n.name, 0)?;
         files.insert(format!("preseed/{}.cfg", n.name), text.into_bytes());
+        let picture = crate::diagram::picture(site, Some(&n.name));
+        files.insert(
+            format!("diagram/{}.svg", n.package),
+            crate::diagram::svg(&picture).into_bytes(),
+        );
     }
+    let picture = crate::diagram::picture(site, None);
+    files.insert(
+        format!("diagram/{}.svg", site.name),
+        crate::diagram::svg(&picture).into_bytes(),
+    );
     Ok(SitePlan { packages, files })
 }

@@ -68,6 +68,13 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
     if let Some((path, body)) = site_overrides(site, &spec, &extra) {
         add_file(&mut spec, path, 0o644, body);
     }
+    let picture = crate::diagram::picture(site, Some(&node.name));
+    add_file(
+        &mut spec,
+        format!("/usr/share/doc/{pkg}/storage.svg"),
+        0o644,
+        crate::diagram::svg(&picture),
+    );
     readme(&cx, &c, &mut spec)?;
     scripts(&cx, c, &mut spec)?;
     Ok(spec)

@@ -15,6 +15,56 @@ pub use self::{
     schedule::schedule,
 };
 
+/// Regular expressions of the grammars for the JSON Schema
+/// (`spec.rs`): each is a necessary condition of its grammar (every string
+/// the grammar accepts matches; tests/schema.rs holds it), exact where a
+/// regular expression can say it, looser where the grammar checks more
+/// (no `..` in a path, the address's number, the destination).
+pub mod re {
+    pub const NAME: &str = "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$";
+    pub const ACCOUNT: &str = "^[a-z_][a-z0-9_-]{0,31}$";
+    pub const DOMAIN: &str = "^[a-z0-9-]+(\\.[a-z0-9-]+)*$";
+    pub const VERSION: &str = "^[0-9][A-Za-z0-9.+~]*$";
+    pub const MAINTAINER: &str = "^[A-Za-z0-9 .,-]+ <[A-Za-z0-9._+-]+@[a-z0-9.-]+>$";
+    pub const PATH: &str = "^(/[A-Za-z0-9._+-]+)+$";
+    pub const RELATIVE_PATH: &str = "^/?[A-Za-z0-9._+-]+(/[A-Za-z0-9._+-]+)*$";
+    pub const IP: &str = "^[0-9A-Fa-f.:]+$";
+    pub const IP_PREFIX: &str = "^[0-9A-Fa-f.:]+/[0-9]{1,3}$";
+    pub const SIZE: &str = "^[0-9]+(\\.[0-9]+)?[KMGTPkmgtp]?$";
+    pub const OPTION: &str = "^[A-Za-z0-9_][A-Za-z0-9_.,=:/+-]*$";
+    pub const CLUSTER: &str = "^[A-Za-z0-9]{1,16}$";
+    pub const SYSCTL: &str = "^[a-z0-9_-]+(\\.[a-z0-9_-]+)+$";
+    pub const MAP: &str = "^auto\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$";
+    pub const URL: &str = "^http://";
+    pub const SSH_KEY: &str = "^(ssh-|ecdsa-|sk-)[a-z0-9@.-]+ [A-Za-z0-9+/=]+( .*)?$";
+    pub const INTERFACE: &str = "^[a-z][a-z0-9._-]{0,14}$";
+    pub const SHARE_DIR: &str = "^[A-Za-z0-9._+-]+(/[A-Za-z0-9._+-]+)*$";
+    pub const MODE: &str = "^0[0-7]{3}$";
+
+    /// Each pattern with the words the reference uses for it.
+    pub const ALL: &[(&str, &str)] = &[
+        (NAME, "a name"),
+        (ACCOUNT, "a user or group name"),
+        (DOMAIN, "a DNS name"),
+        (VERSION, "a Debian version"),
+        (MAINTAINER, "`Name <address>`"),
+        (PATH, "an absolute path"),
+        (RELATIVE_PATH, "a path"),
+        (IP, "an IP address"),
+        (IP_PREFIX, "`ADDRESS/PREFIX`"),
+        (SIZE, "a size"),
+        (OPTION, "an option word"),
+        (CLUSTER, "1–16 letters and digits"),
+        (SYSCTL, "a sysctl key"),
+        (MAP, "a map name auto.NAME"),
+        (URL, "an `http://` URL"),
+        (SSH_KEY, "an OpenSSH public key"),
+        (INTERFACE, "an interface name"),
+        (SHARE_DIR, "a relative path"),
+        (MODE, "an octal mode"),
+    ];
+}
+
 /// Why a value was refused: the label under the caret and a hint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {

@@ -7,7 +7,9 @@ pub mod diag;
 pub mod grammar;
 pub(crate) mod packages;
 pub(crate) mod read;
+pub mod schema;
 pub(crate) mod site;
+pub mod spec;
 
 pub use crate::layers::system::profile::DEFAULT_SYSCTL;
 pub use diag::{Diagnostic, Severity};
@@ -164,7 +166,7 @@ pub fn check_str(file_name: &str, source: &str, base_dir: &str) -> Checked {
 /// The driver: the sections in a fixed order (each layer reads what the
 /// ones before it lowered), then the checks across sections.
 fn lower_root(cx: &mut cx::Cx, root: toml_span::Value<'_>, base_dir: &str) -> Option<Site> {
-    let mut top = Table::from_value(&mut cx.d, "", root)?;
+    let mut top = Table::from_value(&mut cx.d, "", root)?.with_spec(&schema::ROOT);
     let d = &mut cx.d;
     let mut take = |key| top.table(d, key);
     let site_t = take("site");

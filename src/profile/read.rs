@@ -3,6 +3,7 @@
 //! "did you mean" hint) are all recorded, and reading goes on.
 
 use super::diag::Diagnostic;
+use super::spec::{Key, Section, Ty};
 use std::ops::Range;
 use toml_span::value::{Value, ValueInner};
 use toml_span::Span;
@@ -65,6 +66,9 @@ pub struct Table<'de> {
     pub span: Range<usize>,
     entries: Vec<(String, Range<usize>, Value<'de>)>,
     expected: Vec<&'static str>,
+    /// The declaration of this table's keys (`spec.rs`): every read is
+    /// checked against it in debug builds.
+    spec: Option<&'static Section>,
 }
 
 impl<'de> Table<'de> {
@@ -83,6 +87,7 @@ impl<'de> Table<'de> {
                     span,
                     entries,
                     expected: Vec::new(),
+                    spec: None,
                 })
             }
             other => {
@@ -105,8 +110,34 @@ impl<'de> Table<'de> {
         }
     }
 
+    /// Read this table as `spec` declares it.
+    pub fn with_spec(mut self, spec: &'static Section) -> Self {
+        self.spec = Some(spec);
+        self
+    }
+
+    /// The declaration of `key`, which the reader reads as `what`: a key
+    /// read but not declared, or read as another type, is a bug of the
+    /// reader and panics in debug builds.
+    fn declared(&self, key: &str, what: fn(&Ty) -> bool) -> Option<&'static Key> {
+        let spec = self.spec?;
+        let k = spec.key(key);
+        debug_assert!(
+            k.is_some_and(|k| what(&k.ty)),
+            "`{}` reads `{key}` as it is not declared in spec `{}`",
+            self.path,
+            spec.title
+        );
+        k
+    }
+
     /// Take a key's raw value (and its key span).
     pub fn take(&mut self, key: &'static str) -> Option<(Range<usize>, Value<'de>)> {
+        debug_assert!(
+            self.spec.map_or(true, |s| s.key(key).is_some()),
+            "`{}.{key}` is not declared",
+            self.path
+        );
         self.expected.push(key);
         let i = self.entries.iter().position(|(k, _, _)| k == key)?;
         let (_, kspan, v) = self.entries.remove(i);
@@ -125,7 +156,12 @@ impl<'de> Table<'de> {
             .any(|(k, _, _)| strsim::jaro_winkler(k, key) > 0.8)
     }
 
-    fn missing(&self, d: &mut Diags, key: &str, what: &str) {
+    fn missing(&self, d: &mut Diags, key: &str) {
+        let what = self
+            .spec
+            .and_then(|s| s.key(key))
+            .and_then(|k| k.example)
+            .unwrap_or("...");
         // A misspelling of the key is reported by `finish` as unknown, with
         // "did you mean": saying it is missing too would be noise.
         if self.has_near(key) {
@@ -143,6 +179,9 @@ impl<'de> Table<'de> {
     }
 
     pub fn str(&mut self, d: &mut Diags, key: &'static str) -> Option<Sp<String>> {
+        self.declared(key, |t| {
+            matches!(t, Ty::Str(_) | Ty::Enum(_) | Ty::EnumOr(..))
+        });
         let path = self.child_path(key);
         let (_, mut v) = self.take(key)?;
         let span = range(v.span);
@@ -155,21 +194,19 @@ impl<'de> Table<'de> {
         }
     }
 
-    pub fn req_str(
-        &mut self,
-        d: &mut Diags,
-        key: &'static str,
-        example: &str,
-    ) -> Option<Sp<String>> {
+    /// A required string (its example from the declaration).
+    pub fn req_str(&mut self, d: &mut Diags, key: &'static str) -> Option<Sp<String>> {
+        self.required(key);
         if !self.has(key) {
             self.expected.push(key);
-            self.missing(d, key, example);
+            self.missing(d, key);
             return None;
         }
         self.str(d, key)
     }
 
     pub fn int(&mut self, d: &mut Diags, key: &'static str) -> Option<Sp<i64>> {
+        self.declared(key, |t| matches!(t, Ty::Int(..)));
         let path = self.child_path(key);
         let (_, mut v) = self.take(key)?;
         let span = range(v.span);
@@ -182,28 +219,40 @@ impl<'de> Table<'de> {
         }
     }
 
-    pub fn req_int(&mut self, d: &mut Diags, key: &'static str, example: &str) -> Option<Sp<i64>> {
+    /// A required integer (its example from the declaration), within the
+    /// declared range.
+    pub fn req_int(&mut self, d: &mut Diags, key: &'static str) -> Option<Sp<i64>> {
+        self.required(key);
         if !self.has(key) {
             self.expected.push(key);
-            self.missing(d, key, example);
+            self.missing(d, key);
             return None;
         }
-        self.int(d, key)
+        self.int_in(d, key)
     }
 
-    /// An integer within `lo..=hi`, reported as `out-of-range` otherwise.
-    pub fn int_in(
-        &mut self,
-        d: &mut Diags,
-        key: &'static str,
-        lo: i64,
-        hi: i64,
-    ) -> Option<Sp<i64>> {
+    /// An integer within the declared `Ty::Int(min, max)`, reported as
+    /// `out-of-range` otherwise.
+    pub fn int_in(&mut self, d: &mut Diags, key: &'static str) -> Option<Sp<i64>> {
+        let (lo, hi) = match self
+            .declared(key, |t| matches!(t, Ty::Int(..)))
+            .map(|k| &k.ty)
+        {
+            Some(Ty::Int(lo, hi)) => (lo.unwrap_or(i64::MIN), hi.unwrap_or(i64::MAX)),
+            _ => (i64::MIN, i64::MAX),
+        };
         let v = self.int(d, key)?;
         check_range(d, &self.child_path(key), &v, lo, hi).then_some(v)
     }
 
+    fn required(&self, key: &str) {
+        if let Some(k) = self.declared(key, |_| true) {
+            debug_assert!(k.required, "`{}.{key}` is read as required", self.path);
+        }
+    }
+
     pub fn bool(&mut self, d: &mut Diags, key: &'static str) -> Option<Sp<bool>> {
+        self.declared(key, |t| matches!(t, Ty::Bool));
         let path = self.child_path(key);
         let (_, mut v) = self.take(key)?;
         let span = range(v.span);
@@ -222,6 +271,7 @@ impl<'de> Table<'de> {
 
     /// `str_list` with the span of the whole array.
     pub fn str_list_sp(&mut self, d: &mut Diags, key: &'static str) -> Option<Sp<Vec<Sp<String>>>> {
+        self.declared(key, |t| matches!(t, Ty::StrList(_)));
         let path = self.child_path(key);
         let (_, mut v) = self.take(key)?;
         let span = range(v.span);
@@ -245,13 +295,27 @@ impl<'de> Table<'de> {
     }
 
     pub fn table(&mut self, d: &mut Diags, key: &'static str) -> Option<Table<'de>> {
+        let spec = match self
+            .declared(key, |t| matches!(t, Ty::Table(_)))
+            .map(|k| &k.ty)
+        {
+            Some(Ty::Table(s)) => Some(*s),
+            _ => None,
+        };
         let path = self.child_path(key);
         let (_, v) = self.take(key)?;
-        Table::from_value(d, &path, v)
+        Table::from_value(d, &path, v).map(|t| Table { spec, ..t })
     }
 
     /// An array of tables (`exports = [{...}, {...}]`).
     pub fn table_list(&mut self, d: &mut Diags, key: &'static str) -> Vec<Table<'de>> {
+        let spec = match self
+            .declared(key, |t| matches!(t, Ty::Tables(_)))
+            .map(|k| &k.ty)
+        {
+            Some(Ty::Tables(s)) => Some(*s),
+            _ => None,
+        };
         let path = self.child_path(key);
         let Some((_, mut v)) = self.take(key) else {
             return Vec::new();
@@ -262,6 +326,7 @@ impl<'de> Table<'de> {
                 .into_iter()
                 .enumerate()
                 .filter_map(|(i, item)| Table::from_value(d, &format!("{path}[{i}]"), item))
+                .map(|t| Table { spec, ..t })
                 .collect(),
             other => {
                 wrong_type(d, &path, "an array of tables", &other, span);
@@ -270,8 +335,42 @@ impl<'de> Table<'de> {
         }
     }
 
+    /// The entries of a table whose keys are names chosen by the user and
+    /// whose values are tables (`[nodes.NAME]`): (key, the entry read as
+    /// a table of the declared section, or `None`, reported). Consumes
+    /// the table.
+    pub fn into_tables(self, d: &mut Diags) -> Vec<(Sp<String>, Option<Table<'de>>)> {
+        let spec = self.each(|t| matches!(t, Ty::Table(_)));
+        let spec = match spec {
+            Some(Ty::Table(s)) => Some(*s),
+            _ => None,
+        };
+        let (path, entries) = self.into_entries();
+        entries
+            .into_iter()
+            .map(|(key, value)| {
+                let t = Table::from_value(d, &format!("{path}.{}", key.value), value)
+                    .map(|t| Table { spec, ..t });
+                (key, t)
+            })
+            .collect()
+    }
+
+    /// The declared type of the entries of a table of user-chosen keys.
+    fn each(&self, what: fn(&Ty) -> bool) -> Option<&'static Ty> {
+        let spec = self.spec?;
+        let e = spec.each.as_ref().map(|e| &e.ty);
+        debug_assert!(
+            e.is_some_and(what),
+            "`{}` reads its entries as they are not declared in spec `{}`",
+            self.path,
+            spec.title
+        );
+        e
+    }
+
     /// All remaining entries, as (key, key span, value): for tables whose
-    /// keys are names chosen by the user (`[nodes.NAME]`). Consumes the table.
+    /// keys are names chosen by the user (`[hosts]`). Consumes the table.
     pub fn into_entries(self) -> (String, Vec<(Sp<String>, Value<'de>)>) {
         let path = self.path;
         let entries = self
@@ -291,6 +390,7 @@ impl<'de> Table<'de> {
         d: &mut Diags,
         message: impl Fn(&str) -> String,
     ) -> Vec<(Sp<String>, Option<Sp<String>>)> {
+        self.each(|t| matches!(t, Ty::Str(_)));
         self.into_typed(d, "expected a string", message, |v| match v {
             ValueInner::String(s) => Some(s.into_owned()),
             _ => None,
@@ -303,6 +403,7 @@ impl<'de> Table<'de> {
         d: &mut Diags,
         message: impl Fn(&str) -> String,
     ) -> Vec<(Sp<String>, Option<Sp<i64>>)> {
+        self.each(|t| matches!(t, Ty::Int(..)));
         self.into_typed(d, "expected an integer", message, |v| match v {
             ValueInner::Integer(i) => Some(i),
             _ => None,
@@ -332,6 +433,16 @@ impl<'de> Table<'de> {
     /// Every key that was not taken is unknown: report it, with the closest
     /// known key as a hint.
     pub fn finish(self, d: &mut Diags) {
+        if let Some(spec) = self.spec {
+            for k in spec.keys {
+                debug_assert!(
+                    self.expected.contains(&k.name),
+                    "`{}.{}` is declared but never read",
+                    self.path,
+                    k.name
+                );
+            }
+        }
         for (key, span, _) in &self.entries {
             let mut diag = Diagnostic::error(
                 "unknown-key",

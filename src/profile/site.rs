@@ -50,15 +50,15 @@ pub(crate) fn site(cx: &mut Cx, t: Option<Table>, base_dir: &str) -> SiteHead {
         return head;
     };
     let d = &mut cx.d;
-    let name = t.req_str(d, "name", "\"pasta\"");
-    let domain = t.req_str(d, "domain", "\"pasta.net\"");
-    let version = t.req_str(d, "version", "\"1.0\"");
-    let maintainer = t.req_str(d, "maintainer", "\"Site Admins <root@example.org>\"");
+    let name = t.req_str(d, "name");
+    let domain = t.req_str(d, "domain");
+    let version = t.req_str(d, "version");
+    let maintainer = t.req_str(d, "maintainer");
     let suite = t.str(d, "suite");
-    let epoch = t.req_int(d, "source_date_epoch", "1764547200");
+    let epoch = t.req_int(d, "source_date_epoch");
     let changes = t.str_list(d, "changes");
     let templates = t.str(d, "templates");
-    let install_server = t.req_str(d, "install_server", "\"192.168.1.1\"");
+    let install_server = t.req_str(d, "install_server");
     let mail_relay = t.str(d, "mail_relay");
     t.finish(d);
 
@@ -78,7 +78,7 @@ pub(crate) fn site(cx: &mut Cx, t: Option<Table>, base_dir: &str) -> SiteHead {
         head.maintainer = v;
     }
     if let Some(s) = suite {
-        if cx.one_of(&s, "suite", &["bookworm", "trixie"]) {
+        if cx.one_of(&s, "suite", super::schema::SUITES) {
             head.suite = if s.value == "trixie" {
                 Suite::Trixie
             } else {
@@ -290,13 +290,10 @@ pub(crate) fn nodes(cx: &mut Cx, t: Option<Table>, site: &str) -> Vec<Node> {
         }
         return Vec::new();
     };
-    let (path, entries) = t.into_entries();
     let mut out = Vec::new();
     let mut numbers = Numbers::default();
-    for (i, (key, value)) in entries.into_iter().enumerate() {
-        let Some(t) = Table::from_value(&mut cx.d, &format!("{path}.{}", key.value), value) else {
-            continue;
-        };
+    for (i, (key, t)) in t.into_tables(&mut cx.d).into_iter().enumerate() {
+        let Some(t) = t else { continue };
         if let Some(node) = node(cx, t, key, i, site, &mut numbers) {
             out.push(node);
         }
@@ -323,10 +320,10 @@ fn node(
     numbers: &mut Numbers,
 ) -> Option<Node> {
     let d = &mut cx.d;
-    let address = t.req_str(d, "address", "\"192.168.1.6\"");
+    let address = t.req_str(d, "address");
     let vg = t.str(d, "volume_group");
     let vg_size = t.str(d, "vg_size");
-    let number = t.int_in(d, "ocfs2_number", 0, 254);
+    let number = t.int_in(d, "ocfs2_number");
     let link_given = t.has("replication");
     let link = t.table(d, "replication");
     t.finish(d);

@@ -4,7 +4,9 @@ use crate::model::Apt;
 use crate::profile::cx::{printable, Cx};
 use crate::profile::diag::Diagnostic;
 use crate::profile::grammar;
+use crate::profile::grammar::re;
 use crate::profile::read::{Sp, Table};
+use crate::profile::spec::{key, section, Section, Ty};
 use std::net::IpAddr;
 
 fn url(cx: &mut Cx, v: Option<Sp<String>>, what: &str) -> Option<String> {
@@ -71,3 +73,12 @@ pub(crate) fn apt(cx: &mut Cx, t: Option<Table>) -> Apt {
     }
     apt
 }
+
+pub(crate) static SPEC: Section = section(
+    "apt",
+    "The Debian mirrors of the nodes' apt sources, through the install server.",
+    &[
+        key("mirror", Ty::Str(Some(re::URL)), "Debian's mirror, `http://ADDRESS[:PORT]/path`"),
+        key("security_mirror", Ty::Str(Some(re::URL)), "the security mirror, `http://ADDRESS[:PORT]/path` (without `mirror`: no effect, warning `unused-key`)"),
+    ],
+);

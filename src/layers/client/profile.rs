@@ -5,7 +5,9 @@ use crate::model::{Automount, Client, Symlink};
 use crate::profile::cx::Cx;
 use crate::profile::diag::Diagnostic;
 use crate::profile::grammar;
+use crate::profile::grammar::re;
 use crate::profile::read::{Sp, Table};
+use crate::profile::spec::{key, map, section, Section, Ty};
 
 fn symlink_map(
     cx: &mut Cx,
@@ -90,3 +92,40 @@ pub(crate) fn client(cx: &mut Cx, t: Option<Table>, site: &str) -> Client {
     }
     c
 }
+
+pub(crate) static LINKS: Section = map(
+    "client.links",
+    "Symlinks the client package makes: `\"/pub\" = \"staging/pub\"` (a relative target).",
+    Some(re::PATH),
+    Ty::Str(Some(re::RELATIVE_PATH)),
+);
+
+pub(crate) static AUTOMOUNTS: Section = map(
+    "client.automounts",
+    "autofs mount points and their NIS maps: `\"/staging\" = \"auto.staging\"`.",
+    Some(re::PATH),
+    Ty::Str(Some(re::MAP)),
+);
+
+pub(crate) static SPEC: Section = section(
+    "client",
+    "The NFS client package: the staging directory, its symlinks and automount points.",
+    &[
+        key(
+            "staging",
+            Ty::Str(Some(re::PATH)),
+            "the directory the client package creates",
+        )
+        .def("\"/staging\""),
+        key(
+            "links",
+            Ty::Table(&LINKS),
+            "symlinks, path = relative target",
+        ),
+        key(
+            "automounts",
+            Ty::Table(&AUTOMOUNTS),
+            "automount roots, path = map name",
+        ),
+    ],
+);

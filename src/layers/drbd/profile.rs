@@ -2,12 +2,15 @@
 //! resources; the fencing warning, which DRBD's policies own.
 
 use crate::layers::link::profile::network;
+use crate::layers::link::profile::NETWORKS;
 use crate::layers::volumes::profile::kind_name;
 use crate::model::*;
 use crate::profile::cx::{first_use, u32_of, Cx, Kind, PortUse};
 use crate::profile::diag::Diagnostic;
-use crate::profile::read::{check_range, Sp, Table};
+use crate::profile::grammar::re;
+use crate::profile::read::{Sp, Table};
 use crate::profile::site::node_list;
+use crate::profile::spec::{key, map, section, Section, Ty};
 use crate::profile::{grammar, human};
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -60,12 +63,12 @@ pub(crate) fn drbd(
         return (drbd, fencing);
     };
     let d = &mut cx.d;
-    let wfc = t.int_in(d, "wfc_timeout", 0, 86400);
-    let degr = t.int_in(d, "degr_wfc_timeout", 0, 86400);
-    let ping_int = t.int_in(d, "ping_int", 1, 120);
-    let ping_timeout = t.int_in(d, "ping_timeout", 1, 300);
+    let wfc = t.int_in(d, "wfc_timeout");
+    let degr = t.int_in(d, "degr_wfc_timeout");
+    let ping_int = t.int_in(d, "ping_int");
+    let ping_timeout = t.int_in(d, "ping_timeout");
     let init = t.str(d, "initialiser");
-    let peer_wait = t.int_in(d, "peer_wait", 0, 86400);
+    let peer_wait = t.int_in(d, "peer_wait");
     let net = t.str(d, "network");
     cx.facts.drbd_network = net.as_ref().map(|n| n.span.clone());
     let protocol = t.str(d, "protocol");
@@ -92,7 +95,7 @@ pub(crate) fn drbd(
     drbd.network = network(cx, net, nodes);
     let init = initialiser(cx, init, &mut drbd);
     let protocol = match protocol {
-        Some(p) if cx.one_of(&p, "DRBD protocol", &["A", "B", "C"]) => p.value,
+        Some(p) if cx.one_of(&p, "DRBD protocol", PROTOCOLS) => p.value,
         _ => "C".into(),
     };
     let [sb0, sb1, sb2] = split_brain_policies(cx, sb);
@@ -136,12 +139,8 @@ pub(crate) fn drbd(
             minors: BTreeMap::new(),
             backing: BTreeMap::new(),
         };
-        let (path, entries) = resources.into_entries();
-        for (key, value) in entries {
-            let path = format!("{path}.{}", key.value);
-            let Some(t) = Table::from_value(&mut cx.d, &path, value) else {
-                continue;
-            };
+        for (key, t) in resources.into_tables(&mut cx.d) {
+            let Some(t) = t else { continue };
             let resource = each.resource(cx, t, key, &drbd);
             drbd.resources.extend(resource);
         }
@@ -251,19 +250,13 @@ impl Resources<'_> {
         drbd: &Drbd,
     ) -> Option<DrbdResource> {
         let d = &mut cx.d;
-        let minor = t.req_int(d, "minor", "0");
-        let port = t.req_int(d, "port", "7790");
-        let volume = t.req_str(d, "volume", "\"rep-drbd0\"");
+        let minor = t.req_int(d, "minor");
+        let port = t.req_int(d, "port");
+        let volume = t.req_str(d, "volume");
         let on = t.str_list_sp(d, "nodes");
         let on_span = t.span.clone();
         t.finish(d);
         let name_ok = cx.check(&key, "bad-name", "resource name", grammar::name);
-        let in_range = |cx: &mut Cx, v: &Sp<i64>, what: &str, lo: i64, hi: i64| {
-            let path = format!("drbd.resources.{}.{what}", key.value);
-            check_range(&mut cx.d, &path, v, lo, hi)
-        };
-        let minor = minor.filter(|m| in_range(cx, m, "minor", 0, 1048575));
-        let port = port.filter(|p| in_range(cx, p, "port", 1024, 65535));
         if let Some(m) = &minor {
             let m32 = m.value as u32;
             first_use(&mut cx.d, &mut self.minors, m32, &m.span, || {
@@ -464,3 +457,47 @@ pub(crate) fn check_fencing(
             .help(help),
     );
 }
+
+pub(crate) const PROTOCOLS: &[&str] = &["A", "B", "C"];
+
+pub(crate) static RESOURCE: Section = section(
+    "drbd.resources.NAME",
+    "One DRBD resource; NAME is its name in drbd.conf.",
+    &[
+        key("minor", Ty::Int(Some(0), Some(1048575)), "the device's minor (`/dev/drbdN`)").req("0"),
+        key("port", Ty::Int(Some(1024), Some(65535)), "its TCP port: not a port of the node's own services (`service-port`) nor another resource's or o2cb's on the same address").req("7790"),
+        key("volume", Ty::Str(Some(re::NAME)), "its backing volume, of `kind = \"drbd\"`").req("\"rep-drbd0\""),
+        key("nodes", Ty::StrList(Some(re::NAME)), "its two nodes [the two nodes]; it lists the initialiser"),
+    ],
+);
+
+pub(crate) static RESOURCES: Section = map(
+    "drbd.resources",
+    "The DRBD resources, `[drbd.resources.NAME]` each.",
+    Some(re::NAME),
+    Ty::Table(&RESOURCE),
+);
+
+pub(crate) static SPEC: Section = section(
+    "drbd",
+    "DRBD's site-wide tuning and policies, and its resources.",
+    &[
+        key("wfc_timeout", Ty::Int(Some(0), Some(86400)), "wait-for-connection timeout, seconds").def("120"),
+        key("degr_wfc_timeout", Ty::Int(Some(0), Some(86400)), "the same, after a degraded cluster's reboot").def("60"),
+        key("ping_int", Ty::Int(Some(1), Some(120)), "seconds between keep-alive pings").def("10"),
+        key("ping_timeout", Ty::Int(Some(1), Some(300)), "ping timeout, tenths of a second").def("5"),
+        key("initialiser", Ty::Str(Some(re::NAME)), "the node that initialises every resource (the how-to's \"on one node only\") [the first node]"),
+        key("peer_wait", Ty::Int(Some(0), Some(86400)), "seconds the initialiser waits for its peer before one leg [wfc_timeout]"),
+        key("network", Ty::Enum(NETWORKS), "the network DRBD replicates on [replication when every node has a link, else admin]"),
+        key("protocol", Ty::Enum(PROTOCOLS), "DRBD's replication protocol").def("\"C\""),
+        key("allow_two_primaries", Ty::Bool, "dual-primary (OCFS2 on both nodes)").def("true"),
+        key("after_sb_0pri", Ty::EnumOr(AFTER_SB_0PRI, "^discard-node-[a-z0-9-]+$"), "after split brain, no Primary (also `discard-node-NODE`)").def("\"discard-zero-changes\""),
+        key("after_sb_1pri", Ty::Enum(AFTER_SB_1PRI), "after split brain, one Primary").def("\"discard-secondary\""),
+        key("after_sb_2pri", Ty::Enum(AFTER_SB_2PRI), "after split brain, two Primaries").def("\"disconnect\""),
+        key("fencing", Ty::Enum(FENCING), "[resource-and-stonith with `allow_two_primaries`, else resource-only; anything else with dual-primary is warned of]"),
+        key("split_brain_notify", Ty::Str(None), "who is mailed a split brain: a local user or an address").def("\"root\""),
+        key("demote_before_resync", Ty::Bool, "demote a Primary that becomes a resync target").def("true"),
+        key("resources", Ty::Table(&RESOURCES), "the resources"),
+        key("resync", Ty::Table(&resync::SPEC), "the resync controller; each key written only when set, else DRBD 8.4's default"),
+    ],
+);

@@ -3,7 +3,9 @@
 use crate::model::{Ids, PinnedGroup, PinnedUser};
 use crate::profile::cx::{first_use, printable, Cx};
 use crate::profile::grammar;
+use crate::profile::grammar::re;
 use crate::profile::read::{check_range, Table};
+use crate::profile::spec::{key, map, section, Section, Ty};
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -101,28 +103,21 @@ fn groups(
 
 /// `[ids.users.NAME]`: a user with its UID, groups, home, shell and GECOS.
 fn users(cx: &mut Cx, u: Table, group_names: &BTreeMap<String, Range<usize>>) -> Vec<PinnedUser> {
-    let (_, entries) = u.into_entries();
+    let entries = u.into_tables(&mut cx.d);
     let mut out = Vec::new();
     let mut uids: BTreeMap<u32, Range<usize>> = BTreeMap::new();
     let known: Vec<String> = group_names.keys().cloned().collect();
-    for (key, value) in entries {
-        let Some(mut t) = Table::from_value(&mut cx.d, &format!("ids.users.{}", key.value), value)
-        else {
-            continue;
-        };
+    for (key, t) in entries {
+        let Some(mut t) = t else { continue };
         let d = &mut cx.d;
-        let uid = t.req_int(d, "uid", "64055");
-        let group = t.req_str(d, "group", "\"kvm\"");
+        let uid = t.req_int(d, "uid");
+        let group = t.req_str(d, "group");
         let groups = t.str_list(d, "groups").unwrap_or_default();
         let home = t.str(d, "home");
         let shell = t.str(d, "shell");
         let gecos = t.str(d, "gecos");
         t.finish(d);
         let name_ok = cx.check(&key, "bad-name", "user name", grammar::account);
-        let uid = uid.filter(|u| {
-            let path = format!("ids.users.{}.uid", key.value);
-            check_range(&mut cx.d, &path, u, 100, 65533)
-        });
         let mut refs_ok = true;
         for gr in group.iter().chain(groups.iter()) {
             if !group_names.contains_key(&gr.value) {
@@ -161,3 +156,48 @@ fn users(cx: &mut Cx, u: Table, group_names: &BTreeMap<String, Range<usize>>) ->
     }
     out
 }
+
+pub(crate) static GROUPS: Section = map(
+    "ids.groups",
+    "Pinned groups: `NAME = GID` (kvm must be 100–999: udev creates it as a system group).",
+    Some(re::ACCOUNT),
+    Ty::Int(None, None),
+);
+
+pub(crate) static USER: Section = section(
+    "ids.users.NAME",
+    "One pinned user.",
+    &[
+        key("uid", Ty::Int(Some(100), Some(65533)), "its UID").req("64055"),
+        key(
+            "group",
+            Ty::Str(Some(re::ACCOUNT)),
+            "its primary group, a pinned group",
+        )
+        .req("\"kvm\""),
+        key(
+            "groups",
+            Ty::StrList(Some(re::ACCOUNT)),
+            "its other groups, pinned groups",
+        ),
+        key("home", Ty::Str(Some(re::PATH)), "its home directory"),
+        key("shell", Ty::Str(Some(re::PATH)), "its shell"),
+        key("gecos", Ty::Str(None), "its GECOS field"),
+    ],
+);
+
+pub(crate) static USERS: Section = map(
+    "ids.users",
+    "Pinned users, `[ids.users.NAME]` each.",
+    Some(re::ACCOUNT),
+    Ty::Table(&USER),
+);
+
+pub(crate) static SPEC: Section = section(
+    "ids",
+    "The users and groups pinned before libvirt is installed [the libvirt-qemu user and group 64055].",
+    &[
+        key("groups", Ty::Table(&GROUPS), "pinned groups"),
+        key("users", Ty::Table(&USERS), "pinned users"),
+    ],
+);

@@ -5,14 +5,16 @@ use crate::model::{Link, Network, Node};
 use crate::profile::cx::{AddressUse, Cx};
 use crate::profile::diag::Diagnostic;
 use crate::profile::grammar;
+use crate::profile::grammar::re;
 use crate::profile::read::{Sp, Table};
+use crate::profile::spec::{key, section, Section, Ty};
 
 /// The replication link of node `node`, its address registered; `None`
 /// when refused (reported).
 pub(crate) fn replication(cx: &mut Cx, mut l: Table, node: &str) -> Option<Link> {
-    let iface = l.req_str(&mut cx.d, "interface", "\"eth1\"");
-    let addr = l.req_str(&mut cx.d, "address", "\"10.11.12.6/24\"");
-    let mtu = l.int_in(&mut cx.d, "mtu", 576, 9216);
+    let iface = l.req_str(&mut cx.d, "interface");
+    let addr = l.req_str(&mut cx.d, "address");
+    let mtu = l.int_in(&mut cx.d, "mtu");
     l.finish(&mut cx.d);
     // A refused interface does not hide a problem of the address.
     let interface = iface.and_then(|i| {
@@ -86,7 +88,7 @@ pub(crate) fn network(cx: &mut Cx, v: Option<Sp<String>>, nodes: &[Node]) -> Net
             .map(|(n, _)| n.name.clone())
     };
     match v {
-        Some(v) if cx.one_of(&v, "network", &["admin", "replication"]) => {
+        Some(v) if cx.one_of(&v, "network", NETWORKS) => {
             if v.value == "admin" {
                 return Network::Admin;
             }
@@ -126,3 +128,31 @@ pub(crate) fn check_subnet(cx: &mut Cx) {
         }
     }
 }
+
+/// `replication = { interface, address, mtu }` of `[nodes.NAME]`.
+pub(crate) static SPEC: Section = section(
+    "nodes.NAME.replication",
+    "The back-to-back replication link: not `lo`, both ends on one subnet (`replication-link`).",
+    &[
+        key(
+            "interface",
+            Ty::Str(Some(re::INTERFACE)),
+            "the link's interface",
+        )
+        .req("\"eth1\""),
+        key(
+            "address",
+            Ty::Str(Some(re::IP_PREFIX)),
+            "the node's end, `ADDRESS/PREFIX`",
+        )
+        .req("\"10.11.12.6/24\""),
+        key(
+            "mtu",
+            Ty::Int(Some(576), Some(9216)),
+            "the link's MTU [the interface's]",
+        ),
+    ],
+);
+
+/// The `network` keys of `[drbd]`, `[ocfs2]` and `[unison]`.
+pub(crate) const NETWORKS: &[&str] = &["admin", "replication"];

@@ -5,7 +5,9 @@ use crate::model::{Nis, NisEntry, NisMap, Node, Share};
 use crate::profile::cx::{first_use, Cx, Kind};
 use crate::profile::diag::Diagnostic;
 use crate::profile::grammar;
+use crate::profile::grammar::re;
 use crate::profile::read::{Sp, Table};
+use crate::profile::spec::{key, section, Section, Ty};
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -19,7 +21,7 @@ pub(crate) fn nis(
 ) -> Option<Nis> {
     let mut t = t?;
     let d = &mut cx.d;
-    let nis_domain = t.req_str(d, "domain", "\"pasta.net\"");
+    let nis_domain = t.req_str(d, "domain");
     let binding = t.str(d, "node_binding");
     let servers = t.str_list(d, "servers");
     let options = t.str_list(d, "automount_options");
@@ -182,3 +184,17 @@ fn first(
         format!("{what} `{}` is listed twice", v.value)
     })
 }
+
+pub(crate) static SPEC: Section = section(
+    "nis",
+    "NIS: the nodes' binding, and the automount maps the site's NIS package adds (auto.home, auto.staging).",
+    &[
+        key("domain", Ty::Str(Some(re::DOMAIN)), "the NIS domain").req("\"pasta.net\""),
+        key("node_binding", Ty::Str(Some(re::DOMAIN)), "the NIS server the nodes bind to").def("\"localhost\""),
+        key("servers", Ty::StrList(None), "NIS servers (host names or addresses)"),
+        key("automount_options", Ty::StrList(Some(re::OPTION)), "options of the map entries").def("[\"nfsvers=3\"]"),
+        key("home_share", Ty::Str(Some(re::NAME)), "the share holding the home directories (auto.home)"),
+        key("users", Ty::StrList(Some(re::ACCOUNT)), "the users of auto.home (needs `home_share`)"),
+        key("staging", Ty::StrList(Some(re::NAME)), "the shares in auto.staging"),
+    ],
+);

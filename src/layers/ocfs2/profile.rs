@@ -2,11 +2,14 @@
 //! shared-link warning (o2cb heartbeats on DRBD's link).
 
 use crate::layers::link::profile::network;
+use crate::layers::link::profile::NETWORKS;
 use crate::layers::volumes::profile::{checked_path, mount_options, register_mountpoint};
 use crate::model::*;
 use crate::profile::cx::{first_use, u32_of, Cx, Kind, PortUse};
 use crate::profile::diag::Diagnostic;
+use crate::profile::grammar::re;
 use crate::profile::read::{Sp, Table};
+use crate::profile::spec::{key, map, section, Section, Ty};
 use crate::profile::{grammar, human};
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -21,12 +24,12 @@ pub(crate) fn ocfs2(
     let mut t = t?;
     let d = &mut cx.d;
     let cluster = t.str(d, "cluster");
-    let port = t.int_in(d, "port", 1024, 65535);
+    let port = t.int_in(d, "port");
     let net = t.str(d, "network");
-    let threshold = t.int_in(d, "heartbeat_threshold", 3, 1000);
-    let idle = t.int_in(d, "idle_timeout_ms", 5000, 600000);
-    let keepalive = t.int_in(d, "keepalive_delay_ms", 1000, 600000);
-    let reconnect = t.int_in(d, "reconnect_delay_ms", 2000, 600000);
+    let threshold = t.int_in(d, "heartbeat_threshold");
+    let idle = t.int_in(d, "idle_timeout_ms");
+    let keepalive = t.int_in(d, "keepalive_delay_ms");
+    let reconnect = t.int_in(d, "reconnect_delay_ms");
     let filesystems = t.table(d, "filesystems");
     t.finish(d);
     cx.facts.ocfs2_network = net.as_ref().map(|n| n.span.clone());
@@ -77,13 +80,9 @@ pub(crate) fn ocfs2(
         });
     }
     if let Some(fs) = filesystems {
-        let (path, entries) = fs.into_entries();
         let mut used = BTreeMap::new();
-        for (key, value) in entries {
-            let path = format!("{path}.{}", key.value);
-            let Some(t) = Table::from_value(&mut cx.d, &path, value) else {
-                continue;
-            };
+        for (key, t) in fs.into_tables(&mut cx.d) {
+            let Some(t) = t else { continue };
             let fs = filesystem(cx, t, key, volumes, drbd, &mut used);
             o.filesystems.extend(fs);
         }
@@ -126,12 +125,12 @@ fn filesystem(
     used: &mut BTreeMap<String, Range<usize>>,
 ) -> Option<Ocfs2Fs> {
     let d = &mut cx.d;
-    let resource = t.req_str(d, "resource", "\"drbd0\"");
+    let resource = t.req_str(d, "resource");
     let mode = t.str(d, "mode");
     let level = t.str(d, "feature_level");
-    let mountpoint = t.req_str(d, "mountpoint", "\"/vol/ocfs2-small\"");
+    let mountpoint = t.req_str(d, "mountpoint");
     let options = t.str_list(d, "mount_options");
-    let slots = t.int_in(d, "slots", 1, 255);
+    let slots = t.int_in(d, "slots");
     t.finish(d);
     let name_ok = cx.check(&key, "bad-name", "filesystem name", grammar::name);
     let res = resource.as_ref().and_then(|r| carrier(cx, r, drbd, used));
@@ -145,15 +144,7 @@ fn filesystem(
         }
     }
     let level = match level {
-        Some(l)
-            if cx.one_of(
-                &l,
-                "feature level",
-                &["default", "max-compat", "max-features"],
-            ) =>
-        {
-            l.value
-        }
+        Some(l) if cx.one_of(&l, "feature level", FEATURE_LEVELS) => l.value,
         _ => "default".into(),
     };
     let mp = mountpoint.and_then(|m| checked_path(cx, m));
@@ -229,9 +220,7 @@ fn mode_of(
     key: &Sp<String>,
 ) -> (String, Option<Range<usize>>) {
     match mode {
-        Some(m) if cx.one_of(&m, "mkfs.ocfs2 -T type", &["mail", "datafiles", "vmstore"]) => {
-            (m.value, Some(m.span))
-        }
+        Some(m) if cx.one_of(&m, "mkfs.ocfs2 -T type", MODES) => (m.value, Some(m.span)),
         Some(_) => ("datafiles".into(), None),
         None => ("datafiles".into(), Some(key.span.clone())),
     }
@@ -296,3 +285,70 @@ pub(crate) fn check_shared_link(
         );
     }
 }
+
+pub(crate) const MODES: &[&str] = &["mail", "datafiles", "vmstore"];
+pub(crate) const FEATURE_LEVELS: &[&str] = &["default", "max-compat", "max-features"];
+
+pub(crate) static FILESYSTEM: Section = section(
+    "ocfs2.filesystems.NAME",
+    "One OCFS2 filesystem on a DRBD resource.",
+    &[
+        key(
+            "resource",
+            Ty::Str(Some(re::NAME)),
+            "the DRBD resource it lives on",
+        )
+        .req("\"drbd0\""),
+        key(
+            "mode",
+            Ty::Enum(MODES),
+            "mkfs.ocfs2 `-T` (vmstore and datafiles below 2 GiB: warning `small-ocfs2`)",
+        )
+        .def("\"datafiles\""),
+        key(
+            "feature_level",
+            Ty::Enum(FEATURE_LEVELS),
+            "mkfs.ocfs2 `--fs-feature-level`",
+        )
+        .def("\"default\""),
+        key(
+            "mountpoint",
+            Ty::Str(Some(re::PATH)),
+            "where it is mounted on every node of the resource",
+        )
+        .req("\"/vol/ocfs2-small\""),
+        key(
+            "mount_options",
+            Ty::StrList(Some(re::OPTION)),
+            "mount(8)'s words and the kernel's OCFS2 options; never `nofail` (`fs-mount-option`)",
+        )
+        .def("[\"noatime\"]"),
+        key(
+            "slots",
+            Ty::Int(Some(1), Some(255)),
+            "node slots [the resource's nodes; never fewer: `ocfs2-slots`]",
+        ),
+    ],
+);
+
+pub(crate) static FILESYSTEMS: Section = map(
+    "ocfs2.filesystems",
+    "The OCFS2 filesystems, `[ocfs2.filesystems.NAME]` each.",
+    Some(re::NAME),
+    Ty::Table(&FILESYSTEM),
+);
+
+pub(crate) static SPEC: Section = section(
+    "ocfs2",
+    "The o2cb cluster and its OCFS2 filesystems. The nodes' addresses on o2cb's network are IPv4 (`ocfs2-ipv6`).",
+    &[
+        key("cluster", Ty::Str(Some(re::CLUSTER)), "the o2cb cluster's name, at most 16 letters and digits").def("\"ocfs2\""),
+        key("port", Ty::Int(Some(1024), Some(65535)), "o2cb's TCP port (the DRBD ports' rules)").def("7777"),
+        key("network", Ty::Enum(NETWORKS), "the network o2cb speaks on").def("\"admin\""),
+        key("heartbeat_threshold", Ty::Int(Some(3), Some(1000)), "O2CB_HEARTBEAT_THRESHOLD, iterations of 2 s").def("31"),
+        key("idle_timeout_ms", Ty::Int(Some(5000), Some(600000)), "O2CB_IDLE_TIMEOUT_MS").def("30000"),
+        key("keepalive_delay_ms", Ty::Int(Some(1000), Some(600000)), "O2CB_KEEPALIVE_DELAY_MS").def("2000"),
+        key("reconnect_delay_ms", Ty::Int(Some(2000), Some(600000)), "O2CB_RECONNECT_DELAY_MS").def("2000"),
+        key("filesystems", Ty::Table(&FILESYSTEMS), "the filesystems"),
+    ],
+);

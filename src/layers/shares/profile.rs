@@ -6,7 +6,9 @@ use crate::model::*;
 use crate::profile::cx::{first_use, printable, Cx, Kind};
 use crate::profile::diag::Diagnostic;
 use crate::profile::grammar;
+use crate::profile::grammar::re;
 use crate::profile::read::{Sp, Table};
+use crate::profile::spec::{key, map, section, Section, Ty};
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -38,13 +40,10 @@ pub(crate) fn shares(
     ocfs2: Option<&Ocfs2>,
 ) -> Vec<Share> {
     let Some(t) = t else { return Vec::new() };
-    let (path, entries) = t.into_entries();
     let mut out = Vec::new();
     let mut taken = Taken::default();
-    for (key, value) in entries {
-        let Some(t) = Table::from_value(&mut cx.d, &format!("{path}.{}", key.value), value) else {
-            continue;
-        };
+    for (key, t) in t.into_tables(&mut cx.d) {
+        let Some(t) = t else { continue };
         out.extend(share(cx, t, key, volumes, ocfs2, &mut taken));
     }
     out
@@ -60,7 +59,7 @@ fn share(
     taken: &mut Taken,
 ) -> Option<Share> {
     let d = &mut cx.d;
-    let on = t.req_str(d, "on", "\"ocfs2-small\"");
+    let on = t.req_str(d, "on");
     let dir = t.str(d, "dir");
     let link = t.str(d, "link");
     let mode = t.str(d, "mode");
@@ -247,7 +246,7 @@ fn export(
     key: &Sp<String>,
     on: Option<&ShareOn>,
 ) -> Option<ExportClient> {
-    let clients = e.req_str(&mut cx.d, "clients", "\"192.168.1.0/24\"");
+    let clients = e.req_str(&mut cx.d, "clients");
     let options = e.str_list(&mut cx.d, "options");
     let espan = e.span.clone();
     e.finish(&mut cx.d);
@@ -303,10 +302,89 @@ pub(crate) fn nfs(cx: &mut Cx, t: Option<Table>) -> Nfs {
     if let Some(mut t) = t {
         let m = t.bool(&mut cx.d, "manage_gids");
         // The kernel's NFSD_MAXSERVS is 8192.
-        let threads = t.int_in(&mut cx.d, "threads", 1, 8192);
+        let threads = t.int_in(&mut cx.d, "threads");
         t.finish(&mut cx.d);
         nfs.manage_gids = m.is_some_and(|m| m.value);
         nfs.threads = threads.map(|n| n.value as u32);
     }
     nfs
 }
+
+pub(crate) static EXPORT: Section = section(
+    "shares.NAME.exports",
+    "One NFS export of the share (only shares on replicated storage: `export-unreplicated`).",
+    &[
+        key("clients", Ty::Str(None), "`*`, an address, a network (`192.168.1.0/24`), a host name (wildcards allowed) or `@netgroup`").req("\"192.168.1.0/24\""),
+        key("options", Ty::StrList(Some(re::OPTION)), "exports(5) options").def("[\"rw\", \"sync\", \"no_subtree_check\", \"root_squash\"]"),
+    ],
+);
+
+pub(crate) static SHARE: Section = section(
+    "shares.NAME",
+    "One shared directory on a mounted volume or an OCFS2 filesystem.",
+    &[
+        key(
+            "on",
+            Ty::Str(Some(re::NAME)),
+            "a mounted volume or an OCFS2 filesystem",
+        )
+        .req("\"ocfs2-small\""),
+        key(
+            "dir",
+            Ty::Str(Some(re::SHARE_DIR)),
+            "relative to the filesystem's mountpoint, no leading `/` [NAME]",
+        ),
+        key(
+            "link",
+            Ty::Str(Some(re::PATH)),
+            "a public symlink to it, outside every mountpoint",
+        ),
+        key(
+            "mode",
+            Ty::Str(Some(re::MODE)),
+            "the directory's octal mode",
+        )
+        .def("\"0755\""),
+        key(
+            "owner",
+            Ty::Str(Some(re::ACCOUNT)),
+            "the directory's owner [root]",
+        ),
+        key("group", Ty::Str(Some(re::ACCOUNT)), "the directory's group").def("\"root\""),
+        key(
+            "exports",
+            Ty::Tables(&EXPORT),
+            "NFS exports, `[{ clients, options }]`",
+        ),
+        key(
+            "libvirt_pool",
+            Ty::Str(Some(re::NAME)),
+            "a libvirt storage pool of this directory",
+        ),
+    ],
+);
+
+pub(crate) static SPEC: Section = map(
+    "shares",
+    "The shared directories, `[shares.NAME]` each.",
+    Some(re::NAME),
+    Ty::Table(&SHARE),
+);
+
+pub(crate) static NFS: Section = section(
+    "nfs",
+    "The kernel NFS server of the nodes.",
+    &[
+        key(
+            "manage_gids",
+            Ty::Bool,
+            "the secondary-groups fix, as `[mountd] manage-gids`",
+        )
+        .def("false"),
+        key(
+            "threads",
+            Ty::Int(Some(1), Some(8192)),
+            "the server's threads, as `[nfsd] threads` [nfs-utils' 8]",
+        ),
+    ],
+);

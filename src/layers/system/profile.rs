@@ -5,7 +5,9 @@ use crate::model::{HostEntry, Node, Resolver, Sysctl};
 use crate::profile::cx::{printable, Cx};
 use crate::profile::diag::Diagnostic;
 use crate::profile::grammar;
+use crate::profile::grammar::re;
 use crate::profile::read::{range, Sp, Table};
+use crate::profile::spec::{key, map, section, Section, Ty};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
@@ -224,3 +226,26 @@ pub(crate) fn hosts(cx: &mut Cx, t: Option<Table>, nodes: &[Node], domain: &str)
     }
     out
 }
+
+pub(crate) static SYSCTL: Section = map(
+    "sysctl",
+    "Kernel settings, `\"key\" = integer`, merged over the defaults vm.min_free_kbytes=65536, kernel.panic=10, kernel.panic_on_oops=1; the keys storpkg knows are held to the kernel's range (`sysctl-range`).",
+    Some(re::SYSCTL),
+    Ty::Int(None, None),
+);
+
+pub(crate) static RESOLVER: Section = section(
+    "resolver",
+    "The nodes' resolver.",
+    &[
+        key("caching", Ty::Bool, "a caching nameserver (unbound) on 127.0.0.1").def("true"),
+        key("forwarders", Ty::StrList(Some(re::IP)), "where it forwards, by IP: other machines (`resolver-loop`) [none: from the root servers]"),
+    ],
+);
+
+pub(crate) static HOSTS: Section = map(
+    "hosts",
+    "`\"ADDRESS\" = [\"name\", ...]`, added to the nodes' own entries in /etc/hosts (`hosts-rebind`).",
+    Some(re::IP),
+    Ty::StrList(Some(re::DOMAIN)),
+);

@@ -2,12 +2,15 @@
 //! client node and a server node.
 
 use crate::layers::link::profile::network;
+use crate::layers::link::profile::NETWORKS;
 use crate::layers::volumes::profile::kind_name;
 use crate::model::*;
 use crate::profile::cx::{u32_of, Cx, Kind};
 use crate::profile::diag::Diagnostic;
 use crate::profile::grammar;
+use crate::profile::grammar::re;
 use crate::profile::read::{Sp, Table};
+use crate::profile::spec::{key, section, Section, Ty};
 
 pub(crate) fn unison(
     cx: &mut Cx,
@@ -17,9 +20,9 @@ pub(crate) fn unison(
 ) -> Option<Unison> {
     let mut t = t?;
     let d = &mut cx.d;
-    let volume = t.req_str(d, "volume", "\"rep-unison\"");
-    let client = t.req_str(d, "client", "\"fiori\"");
-    let server = t.req_str(d, "server", "\"torchio\"");
+    let volume = t.req_str(d, "volume");
+    let client = t.req_str(d, "client");
+    let server = t.req_str(d, "server");
     let net = t.str(d, "network");
     let profile = t.str(d, "profile");
     let schedule = t.str(d, "schedule");
@@ -57,7 +60,7 @@ pub(crate) fn unison(
         .checked(schedule, "bad-schedule", "schedule", grammar::schedule)
         .unwrap_or_else(|| "daily".into());
     let prefer = match prefer {
-        Some(p) if cx.one_of(&p, "unison prefer", &["newer", "older"]) => p.value,
+        Some(p) if cx.one_of(&p, "unison prefer", PREFER) => p.value,
         _ => "newer".into(),
     };
     let logfile = logfile
@@ -143,12 +146,11 @@ fn logrotate_of(cx: &mut Cx, l: Option<Table>) -> LogRotate {
     };
     let Some(mut l) = l else { return rot };
     let f = l.str(&mut cx.d, "frequency");
-    let r = l.int_in(&mut cx.d, "rotate", 1, 3650);
+    let r = l.int_in(&mut cx.d, "rotate");
     let c = l.bool(&mut cx.d, "compress");
     l.finish(&mut cx.d);
     if let Some(f) = f {
-        let frequencies = ["daily", "weekly", "monthly", "yearly"];
-        if cx.one_of(&f, "rotation frequency", &frequencies) {
+        if cx.one_of(&f, "rotation frequency", FREQUENCIES) {
             rot.frequency = f.value;
         }
     }
@@ -175,3 +177,99 @@ fn perms_of(cx: &mut Cx, perms: Option<Sp<i64>>) -> i64 {
         None => -1,
     }
 }
+
+pub(crate) const PREFER: &[&str] = &["newer", "older"];
+pub(crate) const FREQUENCIES: &[&str] = &["daily", "weekly", "monthly", "yearly"];
+
+pub(crate) static LOGROTATE: Section = section(
+    "unison.logrotate",
+    "logrotate of unison's log file.",
+    &[
+        key("frequency", Ty::Enum(FREQUENCIES), "how often").def("\"daily\""),
+        key(
+            "rotate",
+            Ty::Int(Some(1), Some(3650)),
+            "how many logs are kept",
+        )
+        .def("28"),
+        key("compress", Ty::Bool, "compress rotated logs").def("true"),
+    ],
+);
+
+pub(crate) static SPEC: Section = section(
+    "unison",
+    "The two-way synchronisation of a unison volume between a client node and a server node.",
+    &[
+        key(
+            "volume",
+            Ty::Str(Some(re::NAME)),
+            "a volume of `kind = \"unison\"` on both nodes",
+        )
+        .req("\"rep-unison\""),
+        key(
+            "client",
+            Ty::Str(Some(re::NAME)),
+            "the node that runs the scheduled sync",
+        )
+        .req("\"fiori\""),
+        key(
+            "server",
+            Ty::Str(Some(re::NAME)),
+            "the other node (the second root)",
+        )
+        .req("\"torchio\""),
+        key(
+            "network",
+            Ty::Enum(NETWORKS),
+            "the network unison's ssh runs on [replication when every node has a link, else admin]",
+        ),
+        key(
+            "profile",
+            Ty::Str(Some(re::NAME)),
+            "the unison profile's name [`vol-<volume>`]",
+        ),
+        key(
+            "schedule",
+            Ty::Str(None),
+            "when the sync runs, a systemd OnCalendar expression",
+        )
+        .def("\"daily\""),
+        key("owner", Ty::Bool, "unison preference `owner`").def("true"),
+        key("group", Ty::Bool, "unison preference `group`").def("true"),
+        key(
+            "perms",
+            Ty::Int(Some(-1), Some(4095)),
+            "unison preference `perms`: -1 (unison's default) or a mode mask",
+        )
+        .def("-1"),
+        key("times", Ty::Bool, "unison preference `times`").def("true"),
+        key("auto", Ty::Bool, "unison preference `auto`").def("true"),
+        key("batch", Ty::Bool, "unison preference `batch`").def("true"),
+        key("terse", Ty::Bool, "unison preference `terse`").def("true"),
+        key(
+            "confirmbigdel",
+            Ty::Bool,
+            "unison preference `confirmbigdel`",
+        )
+        .def("true"),
+        key("fastcheck", Ty::Bool, "unison preference `fastcheck`").def("true"),
+        key("prefer", Ty::Enum(PREFER), "which side wins a conflict").def("\"newer\""),
+        key(
+            "logfile",
+            Ty::Str(Some(re::PATH)),
+            "inside /var/log, named `SITE-...` or `unison...`",
+        )
+        .def("\"/var/log/unison.log\""),
+        key("logrotate", Ty::Table(&LOGROTATE), "its rotation"),
+        key(
+            "client_key",
+            Ty::Str(Some(re::SSH_KEY)),
+            "the client's public ssh key, pasted after its first install (the two-step)",
+        ),
+        key(
+            "server_host_key",
+            Ty::Str(Some(re::SSH_KEY)),
+            "the server's `/etc/ssh/ssh_host_ed25519_key.pub`, pinned by the client",
+        ),
+    ],
+);

@@ -5,19 +5,18 @@
 use crate::model::{Node, Volume, VolumeKind};
 use crate::profile::cx::{first_use, Cx, Kind};
 use crate::profile::diag::Diagnostic;
+use crate::profile::grammar::re;
 use crate::profile::read::{Sp, Table};
 use crate::profile::site::node_list;
+use crate::profile::spec::{key, map, section, Section, Ty};
 use crate::profile::{grammar, human};
 use std::ops::Range;
 
 pub(crate) fn volumes(cx: &mut Cx, t: Option<Table>, nodes: &[Node]) -> Vec<Volume> {
     let Some(t) = t else { return Vec::new() };
-    let (path, entries) = t.into_entries();
     let mut out = Vec::new();
-    for (key, value) in entries {
-        let Some(t) = Table::from_value(&mut cx.d, &format!("{path}.{}", key.value), value) else {
-            continue;
-        };
+    for (key, t) in t.into_tables(&mut cx.d) {
+        let Some(t) = t else { continue };
         out.extend(volume(cx, t, key, nodes));
     }
     out
@@ -26,8 +25,8 @@ pub(crate) fn volumes(cx: &mut Cx, t: Option<Table>, nodes: &[Node]) -> Vec<Volu
 /// One volume; its name is registered even when refused.
 fn volume(cx: &mut Cx, mut t: Table, key: Sp<String>, nodes: &[Node]) -> Option<Volume> {
     let d = &mut cx.d;
-    let size = t.req_str(d, "size", "\"100G\"");
-    let kind = t.req_str(d, "kind", "\"ext4\"");
+    let size = t.req_str(d, "size");
+    let kind = t.req_str(d, "kind");
     let mountpoint = t.str(d, "mountpoint");
     let options = t.str_list(d, "mount_options");
     let on = t.str_list(d, "nodes");
@@ -37,7 +36,7 @@ fn volume(cx: &mut Cx, mut t: Table, key: Sp<String>, nodes: &[Node]) -> Option<
     let name_ok = cx.check(&key, "bad-name", "volume name", grammar::name);
     let size_b = size.as_ref().and_then(|s| cx.size(s));
     let kind_v = kind.as_ref().and_then(|k| {
-        cx.one_of(k, "volume kind", &["ext4", "unison", "drbd"])
+        cx.one_of(k, "volume kind", KINDS)
             .then_some(match k.value.as_str() {
                 "ext4" => VolumeKind::Ext4,
                 "unison" => VolumeKind::Unison,
@@ -204,3 +203,24 @@ pub(crate) fn check_vg_fit(cx: &mut Cx, nodes: &[Node], volumes: &[Volume]) {
         }
     }
 }
+
+pub(crate) const KINDS: &[&str] = &["ext4", "unison", "drbd"];
+
+pub(crate) static VOLUME: Section = section(
+    "volumes.NAME",
+    "One logical volume; NAME is the LV's name.",
+    &[
+        key("size", Ty::Str(Some(re::SIZE)), "`200G`, `2T`: LVM's binary units; a `drbd` volume holds DRBD's internal metadata and at least 1 MiB of data (`drbd-metadata`)").req("\"100G\""),
+        key("kind", Ty::Enum(KINDS), "`ext4` (unreplicated), `unison` (ext4 replicated by unison) or `drbd` (a DRBD backing device)").req("\"ext4\""),
+        key("mountpoint", Ty::Str(Some(re::PATH)), "where an ext4 or unison volume is mounted (never inside another mountpoint); a drbd volume has none"),
+        key("mount_options", Ty::StrList(Some(re::OPTION)), "mount(8) and ext4(5) words (`fs-mount-option`)").def("[\"noatime\"]"),
+        key("nodes", Ty::StrList(Some(re::NAME)), "the nodes that carry it [all]"),
+    ],
+);
+
+pub(crate) static SPEC: Section = map(
+    "volumes",
+    "The logical volumes of the nodes, `[volumes.NAME]` each.",
+    Some(re::NAME),
+    Ty::Table(&VOLUME),
+);

@@ -3,8 +3,10 @@
 use crate::model::Resync;
 use crate::profile::cx::Cx;
 use crate::profile::diag::Diagnostic;
+use crate::profile::grammar::re;
 use crate::profile::human;
 use crate::profile::read::{Sp, Table};
+use crate::profile::spec::{key, section, Section, Ty};
 
 /// `[drbd.resync]`: DRBD 8.4's resync controller. Rates and the fill target
 /// are sizes (per second for rates; LVM's units, a bare number is MiB),
@@ -12,7 +14,7 @@ use crate::profile::read::{Sp, Table};
 pub(super) fn resync_of(cx: &mut Cx, mut t: Table) -> Resync {
     let d = &mut cx.d;
     let rate = t.str(d, "rate");
-    let plan_ahead = t.int_in(d, "plan_ahead", 0, 300);
+    let plan_ahead = t.int_in(d, "plan_ahead");
     let fill_target = t.str(d, "fill_target");
     let max_rate = t.str(d, "max_rate");
     let min_rate = t.str(d, "min_rate");
@@ -82,3 +84,15 @@ pub(super) fn resync_of(cx: &mut Cx, mut t: Table) -> Resync {
         min_rate: min_rate.map(|r| r.2),
     }
 }
+
+pub(crate) static SPEC: Section = section(
+    "drbd.resync",
+    "DRBD's resync controller, written into the resources' `disk {}` when set. Rates are sizes per second in LVM's units (`40M`), checked against the kernel's limits.",
+    &[
+        key("rate", Ty::Str(Some(re::SIZE)), "resync-rate: the fixed rate, or where the controller starts [250K]"),
+        key("plan_ahead", Ty::Int(Some(0), Some(300)), "c-plan-ahead, tenths of a second; 0 = fixed rate [20]"),
+        key("fill_target", Ty::Str(Some(re::SIZE)), "c-fill-target [50K]"),
+        key("max_rate", Ty::Str(Some(re::SIZE)), "c-max-rate [100M]"),
+        key("min_rate", Ty::Str(Some(re::SIZE)), "c-min-rate [250K]"),
+    ],
+);
