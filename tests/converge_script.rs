@@ -490,6 +490,17 @@ fn fence_peer_reaches_the_resources_own_peer_on_a_three_node_site() {
 /// `drbdadm get-gi` prints, `ping_ok` whether the peer answers a ping.
 /// Returns the drbdadm calls, the messages and WAITING/FAILED.
 fn settle(state: &str, fresh: bool, gi: &str, ping_ok: bool) -> (String, String) {
+    // The peer answers a ping or not; the witness does; no TCP probe answers.
+    let up: &[&str] = if ping_ok {
+        &["192.168.1.7", "10.11.12.7", "192.168.1.1"]
+    } else {
+        &["192.168.1.1"]
+    };
+    settle_net(state, fresh, gi, up)
+}
+
+/// `settle` with `up` the addresses that answer a ping.
+fn settle_net(state: &str, fresh: bool, gi: &str, up: &[&str]) -> (String, String) {
     let site = common::pasta();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -505,12 +516,6 @@ fn settle(state: &str, fresh: bool, gi: &str, ping_ok: bool) -> (String, String)
             "echo \"drbdadm $*\" >>{dd}/calls\ncase \"$1\" in\n get-gi) cat {dd}/gi ;;\n new-current-uuid) echo 'Connected Secondary/Secondary UpToDate/UpToDate' >{dd}/state ;;\n primary) [ \"$2\" = --force ] || ! grep -q '^WFConnection' {dd}/state || exit 11 ;;\nesac\nexit 0"
         ),
     );
-    // The peer answers a ping or not; the witness does; no TCP probe answers.
-    let up: &[&str] = if ping_ok {
-        &["192.168.1.7", "10.11.12.7", "192.168.1.1"]
-    } else {
-        &["192.168.1.1"]
-    };
     stubs.net(&d.join("calls"), up, &[]);
     stubs.add("logger", "exit 0");
     let fresh_cmd = if fresh {
@@ -579,6 +584,18 @@ fn drbd_is_forced_only_on_a_fresh_leg_whose_peer_is_down() {
     let (calls, out) = settle(alone, false, FRESH_GI, false);
     assert!(!calls.contains("primary"), "{calls}{out}");
     assert!(out.contains("WAITING=1"), "{out}");
+    // The peer silent, but the witness too: this node may be the one cut
+    // off: never forced.
+    let (calls, out) = settle_net(alone, true, FRESH_GI, &[]);
+    assert!(!calls.contains("primary"), "{calls}{out}");
+    assert!(
+        out.contains("may be the one cut off") && out.contains("WAITING=1"),
+        "{out}"
+    );
+    // The peer answers only on the replication link: up, nothing forced.
+    let (calls, out) = settle_net(alone, true, FRESH_GI, &["10.11.12.7", "192.168.1.1"]);
+    assert!(!calls.contains("primary"), "{calls}{out}");
+    assert!(out.contains("torchio answers (10.11.12.7)"), "{out}");
     // A mark, but DRBD says the metadata has been used: never forced.
     let (calls, out) = settle(alone, true, USED_GI, false);
     assert!(!calls.contains("primary"), "{calls}{out}");

@@ -168,7 +168,12 @@ drbd_first_sync() {
 drbd_promote() {
     case "$_cs/$_ds" in
         StandAlone/*)
-            fail "DRBD $_name is StandAlone ($_ro $_ds): it refused to connect to $_peer, perhaps after a split brain: not promoted. Check 'dmesg | grep drbd' and 'drbdadm status $_name' on both nodes; see the DRBD guide on split-brain recovery ('drbdadm connect --discard-my-data $_name' on the node whose changes are to be dropped, 'drbdadm connect $_name' on the other)"
+            CS=$_cs
+            if drbd_split_brain "$_name" "$_minor"; then
+                fail "DRBD $_name: SPLIT BRAIN with $_peer (both wrote while apart; StandAlone, $_ro $_ds): nothing was discarded and it is not promoted. Decide whose changes since the split are to be dropped; on that node run '$PROG split-brain $_name' (it says what it will do), then '$PROG split-brain $_name --discard-here'"
+            else
+                fail "DRBD $_name is StandAlone ($_ro $_ds): it refused to connect to $_peer: not promoted. Check 'dmesg | grep drbd' and 'drbdadm status $_name' on both nodes; then 'drbdadm connect $_name'"
+            fi
             ;;
         */UpToDate/*)
             if act drbdadm primary "$_name"; then
