@@ -60,6 +60,7 @@ status() {
     status_shares
     status_unison
     status_ids
+    status_ids_peer
     status_sysctl
     status_pending
     if [ "$JSON" = 1 ]; then
