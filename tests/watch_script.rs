@@ -45,6 +45,7 @@ impl Node {
             ("lvs", "exit 5".into()),
             ("dmesg", format!("cat {dd}/dmesg.txt")),
             ("logger", "exit 0".into()),
+            ("journalctl", "exit 1".into()),
             ("ping", "exit 1".into()),
             ("ssh", format!("echo \"ssh $*\" >>{dd}/calls\nexit 255")),
             (
@@ -319,7 +320,7 @@ const SPLIT: &str = "version: 8.4.11 (api:1/proto:86-101)\n \
     0: cs:StandAlone ro:Secondary/Unknown ds:UpToDate/DUnknown   r-----\n    ns:0 oos:64\n \
     1: cs:Connected ro:Primary/Primary ds:UpToDate/UpToDate C r-----\n    ns:0 oos:0\n";
 const SPLIT_LOG: &str =
-    "[ 12.3] drbd drbd0: Split-Brain detected but unresolved, dropping connection!\n";
+    "[ 12.3] block drbd0: Split-Brain detected but unresolved, dropping connection!\n";
 
 #[test]
 fn split_brain_refuses_without_a_split_brain_or_with_the_filesystem_mounted() {

@@ -326,12 +326,16 @@ EOF
 }
 
 # drbd_split_brain RESOURCE MINOR: the kernel logged an unresolved split
-# brain for it ("Split-Brain detected but unresolved"; a bounded read of
-# the kernel log) and it is StandAlone (read into CS by drbd_read).
+# brain for it (a bounded read of the kernel log) and it is StandAlone
+# (read into CS by drbd_read).
 drbd_split_brain() {
     [ "$CS" = StandAlone ] || return 1
-    _log=$(bounded 3 dmesg 2>/dev/null) || _log=$(bounded 3 journalctl -k -b -q --no-pager 2>/dev/null) || _log=''
-    printf '%s\n' "$_log" | grep -qE "drbd ($1|drbd$2)[: ].*Split-Brain detected but unresolved"
+    # 8.4 logs it per device ("block drbd0: Split-Brain detected but
+    # unresolved, dropping connection!"); the ring buffer may have
+    # rotated, the journal keeps the boot's kernel messages.
+    _pat="[ :]($1|drbd$2): .*Split-Brain detected but unresolved"
+    bounded 3 dmesg 2>/dev/null | grep -qE "$_pat" && return 0
+    bounded 3 journalctl -k -b -q --no-pager 2>/dev/null | grep -qE "$_pat"
 }
 
 # status_drbd: a row per resource, with its detail in --json. FROZEN_RES
