@@ -394,3 +394,41 @@ fn split_brain_says_what_it_would_do_then_does_the_drbd_steps_in_order() {
         "{err}"
     );
 }
+
+#[test]
+fn status_compares_the_pinned_ids_with_the_peer_over_ssh() {
+    let node = Node::new(PROC_DRBD, "");
+    let bin = node.dir.path().join("bin");
+    let put = |name: &str, body: &str| {
+        use std::os::unix::fs::PermissionsExt;
+        let p = bin.join(name);
+        std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    // Without root's ssh trust: said, not counted as wrong.
+    let (_, out, _) = node.run(&["status"]);
+    assert!(
+        out.contains("peer torchio")
+            && out.contains("not compared (no ssh trust for root to 192.168.1.7)"),
+        "{out}"
+    );
+    // Here as pinned (kvm 900, libvirt-qemu 64055).
+    put("getent", "case \"$2\" in kvm) echo kvm:x:900: ;; libvirt-qemu) echo libvirt-qemu:x:64055: ;; *) exit 2 ;; esac");
+    put(
+        "id",
+        "case \"$#/$1\" in 1/-u) echo 0 ;; 2/-u) echo 64055 ;; *) exit 1 ;; esac",
+    );
+    put("ssh", "printf 'kvm:x:900:\\nlibvirt-qemu:x:64055:\\nlibvirt-qemu:x:64055:900:Libvirt Qemu:/var/lib/libvirt:/usr/sbin/nologin\\n'");
+    let (_, out, _) = node.run(&["status"]);
+    assert!(
+        out.contains("peer torchio") && out.contains("the same IDs"),
+        "{out}"
+    );
+    // The peer's kvm differs: wrong, with the step.
+    put("ssh", "printf 'kvm:x:994:\\nlibvirt-qemu:x:64055:\\nlibvirt-qemu:x:64055:994:Libvirt Qemu:/var/lib/libvirt:/usr/sbin/nologin\\n'");
+    let (_, out, _) = node.run(&["status"]);
+    assert!(
+        out.contains("differ (here/there): group kvm 900/994  <-- reinstall pasta-storage-ids"),
+        "{out}"
+    );
+}

@@ -139,6 +139,9 @@ fn units(cx: &NodeCx, c: &mut Contribution) -> Result<(), PlanError> {
         command: cx.command.clone(),
         schedule: drbd.verify_schedule.clone(),
     };
+    // The metrics timer writes for prometheus-node-exporter's textfile
+    // collector when it is there; nothing depends on it.
+    c.suggests.push("prometheus-node-exporter".into());
     let mut kinds = vec!["metrics"];
     if drbd.initialiser == cx.node.name && !drbd.verify_schedule.is_empty() {
         kinds.push("verify");
