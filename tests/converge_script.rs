@@ -731,3 +731,45 @@ fn signatures_read_a_device_or_say_it_could_not() {
     let s = sig(&dir.path().join("missing"));
     assert!(s.contains("unreadable("), "{s}");
 }
+
+/// The real `timeout` against probes that never answer (stubs that sleep;
+/// nothing is sent anywhere): the handler decides within its watchdog.
+#[test]
+fn fence_peer_decides_in_time_when_every_probe_hangs() {
+    if !have("timeout") {
+        return;
+    }
+    let mut site = common::pasta();
+    site.drbd
+        .fence_commands
+        .push(("torchio".into(), "powerctl off".into()));
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("layout.sh");
+    std::fs::write(&f, storpkg::layout::layout(&site, "fiori")).unwrap();
+    let stubs = Stubs::new(dir.path());
+    for name in ["ssh", "ping", "bash", "powerctl"] {
+        stubs.add(name, "exec sleep 60");
+    }
+    stubs.add("logger", "exit 0");
+    let t0 = std::time::Instant::now();
+    let o = Command::new("sh")
+        .arg(script())
+        .arg("fence-peer")
+        .env("STORPKG_LAYOUT", &f)
+        .env("STORPKG_RUN_DIR", dir.path())
+        .env("PATH", stubs.path())
+        .env("DRBD_RESOURCE", "drbd0")
+        .output()
+        .unwrap();
+    let took = t0.elapsed().as_secs_f64();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    // ssh 3 s, the probes 2 s, the power command 4 s, each with its 1 s
+    // grace at most; the watchdog at 12 s.
+    assert!(took < 14.0, "{took} s: {err}");
+    assert!(
+        err.contains("the fence command for torchio failed (exit 124"),
+        "{err}"
+    );
+    assert!(err.contains("neither torchio"), "{err}");
+}
