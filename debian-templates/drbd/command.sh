@@ -210,7 +210,7 @@ drbd_one_legged() {
         WAITING=1
     elif ! drbd_just_created "$_name"; then
         fail "DRBD $_name: this node marked its metadata fresh, but DRBD's generation identifiers ('drbdadm get-gi $_name') say it has been connected or promoted since: not forced. Check 'drbdadm status $_name' on both nodes; if this side is the one to keep, run 'drbdadm primary --force $_name' yourself"
-    elif _up=$(peer_answers "$1") && [ -n "$_up" ]; then
+    elif peer_answers "$1" && _up=$ANSWERS && [ -n "$_up" ]; then
         say "DRBD $_name: $_peer answers ($_up) but its DRBD did not connect within $(item DRBD "$1" PEER_WAIT) s: waiting for it (install or configure its package; check the replication link to $(item DRBD "$1" PEER_ADDRESS)). Nothing is forced while $_peer is up"
         WAITING=1
     elif ! peer_alive "$DRBD_WITNESS"; then
@@ -223,14 +223,26 @@ drbd_one_legged() {
     fi
 }
 
-# peer_answers I: the addresses of resource I's peer that answer (none:
-# empty), each probed within FENCE_PROBE_LIMIT seconds.
+# peer_answers I: ANSWERS, the addresses of resource I's peer that answer
+# (none: empty), all probed at once, within FENCE_PROBE_LIMIT seconds (and
+# its grace); remembered for the peer for the rest of this run (call it
+# outside $(...)).
+ANSWERS_PEER='' ANSWERS=''
 peer_answers() {
+    if [ -n "$ANSWERS_PEER" ] && [ "$ANSWERS_PEER" = "$(item DRBD "$1" PEER)" ]; then
+        return 0
+    fi
+    _pd=$(mktemp -d "${TMPDIR:-/tmp}/$PROG-probe.XXXXXX") || { ANSWERS=unknown; return 0; }
+    for _a in $(item DRBD "$1" PEER_ADDRESSES); do
+        probe_host "$_a" 22 "$_pd/$_a" &
+    done
+    wait
     _ans=''
     for _a in $(item DRBD "$1" PEER_ADDRESSES); do
-        peer_alive "$_a" && _ans="$_ans${_ans:+, }$_a"
+        [ -e "$_pd/$_a" ] && _ans="$_ans${_ans:+, }$_a"
     done
-    printf '%s' "$_ans"
+    rm -rf "$_pd"
+    ANSWERS_PEER=$(item DRBD "$1" PEER) ANSWERS=$_ans
 }
 
 drbd_progress() {
@@ -373,7 +385,10 @@ status_drbd() {
             case "$CS" in
                 Sync* | PausedSync*) _hint="a resync is running: Primary/Primary once it ends (both nodes show its progress)" ;;
                 StandAlone) _hint="it refuses to connect to $_peer: see 'dmesg | grep drbd'; then 'drbdadm connect $_name'" ;;
-                WFConnection) _hint="$(drbd_why "$_i")" ;;
+                WFConnection)
+                    peer_answers "$_i"
+                    _hint=$(drbd_why "$_i")
+                    ;;
                 *) _hint="want Connected Primary/Primary UpToDate/UpToDate" ;;
             esac
             bad drbd "$_name" "$_state" "$_hint"
@@ -385,7 +400,8 @@ status_drbd() {
 # drbd_why I: why resource I's peer is not connected, in one phrase: up on
 # some network (the replication link is what fails), or silent everywhere.
 drbd_why() {
-    _up=$(peer_answers "$1")
+    peer_answers "$1"
+    _up=$ANSWERS
     if [ -n "$_up" ]; then
         printf '%s answers (%s) but DRBD is not connected over the replication link (%s): check the link and DRBD there' "$(item DRBD "$1" PEER)" "$_up" "$(item DRBD "$1" PEER_ADDRESS)"
     else
