@@ -286,6 +286,19 @@ fn resolved_drbd(w: &mut String, d: &Drbd) {
         or(&rs.max_rate, "100M"),
         or(&rs.min_rate, "250K")
     );
+    let fence: Vec<String> = d.fence_commands.iter().map(|(n, _)| n.clone()).collect();
+    let _ = writeln!(
+        w,
+        "  drbd.witness = {}, power fencing for [{}], verify_alg = {}, verify_schedule = {}",
+        d.witness,
+        fence.join(", "),
+        d.verify_alg,
+        if d.verify_schedule.is_empty() {
+            "never"
+        } else {
+            &d.verify_schedule
+        }
+    );
     if let Some(r) = d.resources.first() {
         let _ = writeln!(
             w,

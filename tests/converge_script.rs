@@ -126,14 +126,25 @@ impl Stubs {
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
 
-    /// `ping`: logs its arguments to `log`, answers as `ok` says.
-    fn ping(&self, log: &Path, ok: bool) {
+    /// The network as the probes see it: `ping` (logged to `log`) answers
+    /// for the addresses of `ping`; `timeout` runs what it is given (its
+    /// `-k` grace and limit dropped), except the TCP probe (`bash -c`),
+    /// which "connects" to the addresses of `tcp` (a refusal: the host is
+    /// up) and times out for the rest.
+    fn net(&self, log: &Path, ping: &[&str], tcp: &[&str]) {
+        let log = log.display();
         self.add(
             "ping",
             &format!(
-                "echo \"ping $*\" >>{}\nexit {}",
-                log.display(),
-                if ok { 0 } else { 1 }
+                "echo \"ping $*\" >>{log}\nfor a; do :; done\ncase ' {} ' in *\" $a \"*) exit 0 ;; esac\nexit 1",
+                ping.join(" ")
+            ),
+        );
+        self.add(
+            "timeout",
+            &format!(
+                "[ \"$1\" = -k ] && shift 2\nshift\nif [ \"$1\" = bash ]; then\n echo \"tcp $5 $6\" >>{log}\n case ' {} ' in *\" $5 \"*) echo 'Connection refused' >&2; exit 1 ;; esac\n exit 124\nfi\nexec \"$@\"",
+                tcp.join(" ")
             ),
         );
     }
@@ -143,45 +154,60 @@ impl Stubs {
     }
 }
 
-/// Runs the fence-peer handler with `ssh`, `ping` and the TCP probe
-/// replaced by stubs on PATH (nothing is ever sent to the profile's
-/// addresses from here): `ssh_rc` is what `ssh root@PEER drbdadm outdate`
-/// exits with (drbdadm's 0, 5 or 17; ssh's 255), `ping_ok` whether the peer
-/// answers a ping, `probe` what the probe of the peer's ssh port
-/// prints/returns.
-fn fence(resource: &str, ssh_rc: i32, ping_ok: bool, probe: &str) -> (i32, String) {
-    fence_on(&common::pasta(), "fiori", resource, ssh_rc, ping_ok, probe)
+/// What the network looks like to the fence-peer handler.
+#[derive(Default, Clone, Copy)]
+struct Net<'a> {
+    /// What `ssh root@PEER drbdadm outdate R` exits with (drbdadm's 0, 5 or
+    /// 17; ssh's 255).
+    ssh: i32,
+    /// Addresses that answer a ping.
+    ping: &'a [&'a str],
+    /// Addresses whose TCP probe connects or is refused.
+    tcp: &'a [&'a str],
+    /// The fence command's exit status, when the site has one for the peer.
+    power: Option<i32>,
 }
 
-/// `fence` on `node` of `site`.
-fn fence_on(
-    site: &storpkg::model::Site,
-    node: &str,
-    resource: &str,
-    ssh_rc: i32,
-    ping_ok: bool,
-    probe: &str,
-) -> (i32, String) {
+/// Runs the fence-peer handler on `node` of `site` for `resource` with
+/// `ssh`, `ping`, the TCP probe and the power command replaced by stubs on
+/// PATH (nothing is ever sent to the profile's addresses from here).
+/// Returns the exit status and the messages followed by the calls.
+fn fence_on(site: &storpkg::model::Site, node: &str, resource: &str, net: Net) -> (i32, String) {
+    let mut site = site.clone();
     let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("layout.sh");
-    std::fs::write(&f, storpkg::layout::layout(site, node)).unwrap();
     let stubs = Stubs::new(dir.path());
     let log = dir.path().join("calls");
+    if let Some(rc) = net.power {
+        let peers: Vec<String> = site
+            .nodes
+            .iter()
+            .map(|n| n.name.clone())
+            .filter(|n| n != node)
+            .collect();
+        for p in peers {
+            site.drbd.fence_commands.push((
+                p.clone(),
+                format!("powerctl -H bmc-{p} -f /etc/ipmi.pass off"),
+            ));
+        }
+        stubs.add(
+            "powerctl",
+            &format!("echo \"powerctl $*\" >>{}\nexit {rc}", log.display()),
+        );
+    }
+    let f = dir.path().join("layout.sh");
+    std::fs::write(&f, storpkg::layout::layout(&site, node)).unwrap();
     stubs.add(
         "ssh",
-        &format!("echo \"ssh $*\" >>{}\nexit {ssh_rc}", log.display()),
+        &format!("echo \"ssh $*\" >>{}\nexit {}", log.display(), net.ssh),
     );
-    // timeout SECONDS CMD...: the probe is `timeout 3 bash -c ...`.
-    stubs.add(
-        "timeout",
-        &format!("shift\nif [ \"$1\" = bash ]; then {probe}; fi\nexec \"$@\""),
-    );
-    stubs.ping(&log, ping_ok);
+    stubs.net(&log, net.ping, net.tcp);
     stubs.add("logger", "exit 0");
     let o = Command::new("sh")
         .arg(script())
         .arg("fence-peer")
         .env("STORPKG_LAYOUT", &f)
+        .env("STORPKG_RUN_DIR", dir.path())
         .env("PATH", stubs.path())
         .env("DRBD_RESOURCE", resource)
         .output()
@@ -193,65 +219,206 @@ fn fence_on(
     )
 }
 
+fn fence(resource: &str, net: Net) -> (i32, String) {
+    fence_on(&common::pasta(), "fiori", resource, net)
+}
+
+/// pasta's addresses: torchio on the admin network and the link, the
+/// install server (the default witness).
+const TORCHIO: &str = "192.168.1.7";
+const TORCHIO_LINK: &str = "10.11.12.7";
+const WITNESS: &str = "192.168.1.1";
+
 #[test]
-fn fence_peer_outdates_over_the_admin_network_or_says_what_it_knows() {
-    // ssh trust: the peer's disk is outdated over the admin address.
-    let (code, out) = fence("drbd0", 0, false, "exit 0");
+fn fence_peer_outdates_over_the_admin_network_first() {
+    // ssh trust: the peer's disk is outdated over the admin address: 4.
+    let (code, out) = fence("drbd0", Net::default());
     assert_eq!(code, 4, "{out}");
     assert!(
         out.contains("root@192.168.1.7 drbdadm outdate drbd0"),
         "{out}"
     );
-    // No ssh trust, but the peer answers (refused or open): never "down".
-    let (code, out) = fence("drbd0", 255, false, "echo 'Connection refused' >&2; exit 1");
+    assert!(out.contains("ConnectTimeout=2"), "{out}");
+    assert!(!out.contains("ping "), "{out}");
+    // 5 there: its disk is Inconsistent or worse: 3.
+    let (code, out) = fence(
+        "drbd0",
+        Net {
+            ssh: 5,
+            ..Net::default()
+        },
+    );
+    assert_eq!(code, 3, "{out}");
+    // 17 there: it is Primary: the link failed, not the peer: frozen.
+    let (code, out) = fence(
+        "drbd0",
+        Net {
+            ssh: 17,
+            ..Net::default()
+        },
+    );
     assert_eq!(code, 1, "{out}");
-    // pasta's fencing is resource-and-stonith: I/O stays frozen here, and
-    // the message says how it ends.
-    assert!(out.contains("stays frozen here"), "{out}");
-    assert!(out.contains("drbdadm resume-io drbd0"), "{out}");
-    let (code, out) = fence("drbd0", 255, false, "exit 0");
+    assert!(out.contains("is up and Primary"), "{out}");
+    assert!(
+        out.contains("replication link to 10.11.12.7 failed"),
+        "{out}"
+    );
+    assert!(!out.contains("ping "), "{out}");
+    // Only DRBD runs it: a resource name that is not one is refused.
+    let (code, out) = fence("drbd0; reboot", Net::default());
     assert_eq!(code, 1, "{out}");
-    // It answers a ping (whatever its ssh port does): never "down".
-    let (code, out) = fence("drbd0", 255, true, "exit 124");
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("ping -n -q -c 1 -W 2 192.168.1.7"), "{out}");
-    assert!(out.contains("stays frozen here"), "{out}");
+    assert!(!out.contains("ssh "), "{out}");
+}
+
+#[test]
+fn fence_peer_keeps_io_frozen_while_the_peer_answers_anywhere() {
+    let witness = &[WITNESS][..];
+    for (ping, tcp, named) in [
+        (&[TORCHIO, WITNESS][..], witness, TORCHIO),
+        (&[TORCHIO_LINK, WITNESS][..], witness, TORCHIO_LINK),
+        (witness, &[TORCHIO, WITNESS][..], TORCHIO),
+    ] {
+        let net = Net {
+            ssh: 255,
+            ping,
+            tcp,
+            power: Some(0),
+        };
+        let (code, out) = fence("drbd0", net);
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains(&format!("torchio is up (it answers on {named}")),
+            "{out}"
+        );
+        assert!(out.contains("stays frozen here"), "{out}");
+        assert!(out.contains("drbdadm resume-io drbd0"), "{out}");
+        // A live peer is never powered off.
+        assert!(!out.contains("powerctl"), "{out}");
+        // Every address of the peer and the witness were probed.
+        for a in [TORCHIO, TORCHIO_LINK, WITNESS] {
+            assert!(
+                out.contains(&format!("ping -n -q -c 1 -W 2 {a}")),
+                "{a}: {out}"
+            );
+        }
+        assert!(
+            out.contains("tcp 192.168.1.7 22") && out.contains("tcp 192.168.1.1 80"),
+            "{out}"
+        );
+    }
     // With resource-only fencing nothing is frozen: the message says so.
     let mut only = common::pasta();
     for r in &mut only.drbd.resources {
         r.fencing = "resource-only".into();
     }
-    let (code, out) = fence_on(&only, "fiori", "drbd0", 255, true, "exit 124");
+    let net = Net {
+        ssh: 255,
+        ping: &[TORCHIO],
+        ..Net::default()
+    };
+    let (code, out) = fence_on(&only, "fiori", "drbd0", net);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("not declaring it down"), "{out}");
     assert!(!out.contains("frozen"), "{out}");
-    // Nothing answers within the probe's time: the initialiser (fiori)
-    // takes it for down.
-    let (code, out) = fence("drbd0", 255, false, "exit 124");
-    assert_eq!(code, 5, "{out}");
-    assert!(out.contains("assumed down"), "{out}");
-    // torchio cannot tell a dead fiori from a cut network: with
-    // resource-and-stonith only the initialiser goes on alone.
+}
+
+#[test]
+fn fence_peer_resumes_on_either_node_only_with_the_witness_or_power_fencing() {
     let pasta = common::pasta();
-    let (code, out) = fence_on(&pasta, "torchio", "drbd0", 255, false, "exit 124");
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("only the initialiser goes on alone"), "{out}");
-    assert!(out.contains("ping -n -q -c 1 -W 2 192.168.1.6"), "{out}");
-    // With resource-only it does (nothing freezes there anyway).
-    let (code, out) = fence_on(&only, "torchio", "drbd0", 255, false, "exit 124");
+    // The peer is silent everywhere, the witness answers: peer dead, 5,
+    // on the initialiser and on the other node alike.
+    for (node, peer) in [("fiori", "torchio"), ("torchio", "fiori")] {
+        let net = Net {
+            ssh: 255,
+            ping: &[WITNESS],
+            ..Net::default()
+        };
+        let (code, out) = fence_on(&pasta, node, "drbd0", net);
+        assert_eq!(code, 5, "{node}: {out}");
+        assert!(
+            out.contains(&format!("{peer} answers on none of its addresses")),
+            "{out}"
+        );
+        assert!(out.contains("going on alone"), "{out}");
+        // The witness answering only on its port 80 (refused or open) is enough.
+        let net = Net {
+            ssh: 255,
+            tcp: &[WITNESS],
+            ..Net::default()
+        };
+        assert_eq!(fence_on(&pasta, node, "drbd0", net).0, 5);
+        // Neither peer nor witness: this node may be the one cut off.
+        let net = Net {
+            ssh: 255,
+            ..Net::default()
+        };
+        let (code, out) = fence_on(&pasta, node, "drbd0", net);
+        assert_eq!(code, 1, "{node}: {out}");
+        assert!(out.contains("may be the one cut off"), "{out}");
+        assert!(out.contains("stays frozen here"), "{out}");
+    }
+    // Power fencing: the silent peer is powered off: 7 (stonithed), even
+    // when the witness does not answer.
+    let net = Net {
+        ssh: 255,
+        power: Some(0),
+        ..Net::default()
+    };
+    let (code, out) = fence("drbd0", net);
+    assert_eq!(code, 7, "{out}");
+    assert!(
+        out.contains("powerctl -H bmc-torchio -f /etc/ipmi.pass off"),
+        "{out}"
+    );
+    assert!(out.contains("peer stonithed"), "{out}");
+    // The power command fails: the witness decides.
+    let net = Net {
+        ssh: 255,
+        power: Some(1),
+        ping: &[WITNESS],
+        ..Net::default()
+    };
+    let (code, out) = fence("drbd0", net);
     assert_eq!(code, 5, "{out}");
-    // drbdadm outdate on the peer: 17, it is Primary: frozen, never down.
-    let (code, out) = fence("drbd0", 17, false, "exit 124");
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("is Primary and refuses"), "{out}");
-    assert!(!out.contains("ping "), "{out}");
-    // 5: its disk is Inconsistent or worse: it cannot take over.
-    let (code, out) = fence("drbd0", 5, false, "exit 124");
-    assert_eq!(code, 3, "{out}");
-    // Only DRBD runs it: a resource name that is not one is refused.
-    let (code, out) = fence("drbd0; reboot", 0, false, "exit 0");
-    assert_eq!(code, 1, "{out}");
-    assert!(!out.contains("ssh "), "{out}");
+    assert!(
+        out.contains("the fence command for torchio failed (exit 1"),
+        "{out}"
+    );
+    let net = Net {
+        ssh: 255,
+        power: Some(1),
+        ..Net::default()
+    };
+    assert_eq!(fence("drbd0", net).0, 1);
+}
+
+#[test]
+fn fence_peer_has_a_time_limit_for_every_probe_and_for_itself() {
+    let cmd = storpkg::layers::command::node_command();
+    for want in [
+        "timeout -k 1 \"$FENCE_LIMIT\" env STORPKG_FENCE_INNER=1",
+        "timeout -k 1 \"$FENCE_SSH_LIMIT\" ssh",
+        "timeout -k 1 \"$FENCE_PROBE_LIMIT\" ping",
+        "timeout -k 1 \"$FENCE_PROBE_LIMIT\" bash",
+        "timeout -k 1 \"$FENCE_POWER_LIMIT\" $_power",
+        "FENCE_LIMIT=12\n",
+    ] {
+        assert!(cmd.contains(want), "{want}");
+    }
+    // 3 (ssh) + 2 (probes, at once) + 4 (power) + the kill graces stay
+    // under the watchdog, which stays far under o2cb's 60 s.
+    let limit = |name: &str| -> u32 {
+        let at = cmd.find(&format!("\n{name}=")).unwrap() + name.len() + 2;
+        cmd[at..].split('\n').next().unwrap().parse().unwrap()
+    };
+    let worst = limit("FENCE_SSH_LIMIT")
+        + 1
+        + limit("FENCE_PROBE_LIMIT") * 2
+        + 1
+        + limit("FENCE_POWER_LIMIT")
+        + 1;
+    assert!(worst <= limit("FENCE_LIMIT") + 2, "{worst}");
+    assert!(limit("FENCE_LIMIT") * 3 < 60);
 }
 
 #[test]
@@ -296,16 +463,22 @@ fn drbd_read_takes_state_and_frozen_io_from_proc_drbd() {
 fn fence_peer_reaches_the_resources_own_peer_on_a_three_node_site() {
     // alpha pairs with beta for r0 and with gamma for r1.
     let site = common::trio();
-    let (code, out) = fence_on(&site, "alpha", "r1", 0, false, "exit 0");
+    let (code, out) = fence_on(&site, "alpha", "r1", Net::default());
     assert_eq!(code, 4, "{out}");
     assert!(out.contains("root@10.0.0.13 drbdadm outdate r1"), "{out}");
     assert!(out.contains("the disk of gamma outdated"), "{out}");
-    let (code, out) = fence_on(&site, "alpha", "r0", 255, true, "exit 124");
+    let net = Net {
+        ssh: 255,
+        ping: &["10.0.0.12"],
+        ..Net::default()
+    };
+    let (code, out) = fence_on(&site, "alpha", "r0", net);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("ping -n -q -c 1 -W 2 10.0.0.12"), "{out}");
+    assert!(out.contains("ping -n -q -c 1 -W 2 10.9.0.12"), "{out}");
+    assert!(!out.contains("10.0.0.13"), "{out}");
     assert!(out.contains("beta is up"), "{out}");
     // A resource this node does not have: no peer to fence.
-    let (code, out) = fence_on(&site, "beta", "r1", 0, false, "exit 0");
+    let (code, out) = fence_on(&site, "beta", "r1", Net::default());
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("no DRBD resource r1"), "{out}");
     assert!(!out.contains("ssh "), "{out}");
@@ -317,6 +490,17 @@ fn fence_peer_reaches_the_resources_own_peer_on_a_three_node_site() {
 /// `drbdadm get-gi` prints, `ping_ok` whether the peer answers a ping.
 /// Returns the drbdadm calls, the messages and WAITING/FAILED.
 fn settle(state: &str, fresh: bool, gi: &str, ping_ok: bool) -> (String, String) {
+    // The peer answers a ping or not; the witness does; no TCP probe answers.
+    let up: &[&str] = if ping_ok {
+        &["192.168.1.7", "10.11.12.7", "192.168.1.1"]
+    } else {
+        &["192.168.1.1"]
+    };
+    settle_net(state, fresh, gi, up)
+}
+
+/// `settle` with `up` the addresses that answer a ping.
+fn settle_net(state: &str, fresh: bool, gi: &str, up: &[&str]) -> (String, String) {
     let site = common::pasta();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -332,9 +516,7 @@ fn settle(state: &str, fresh: bool, gi: &str, ping_ok: bool) -> (String, String)
             "echo \"drbdadm $*\" >>{dd}/calls\ncase \"$1\" in\n get-gi) cat {dd}/gi ;;\n new-current-uuid) echo 'Connected Secondary/Secondary UpToDate/UpToDate' >{dd}/state ;;\n primary) [ \"$2\" = --force ] || ! grep -q '^WFConnection' {dd}/state || exit 11 ;;\nesac\nexit 0"
         ),
     );
-    stubs.ping(&d.join("calls"), ping_ok);
-    // The TCP probe of the peer's ssh port: nothing answers.
-    stubs.add("timeout", "exit 124");
+    stubs.net(&d.join("calls"), up, &[]);
     stubs.add("logger", "exit 0");
     let fresh_cmd = if fresh {
         ": >\"$(drbd_fresh_mark drbd0)\""
@@ -402,6 +584,18 @@ fn drbd_is_forced_only_on_a_fresh_leg_whose_peer_is_down() {
     let (calls, out) = settle(alone, false, FRESH_GI, false);
     assert!(!calls.contains("primary"), "{calls}{out}");
     assert!(out.contains("WAITING=1"), "{out}");
+    // The peer silent, but the witness too: this node may be the one cut
+    // off: never forced.
+    let (calls, out) = settle_net(alone, true, FRESH_GI, &[]);
+    assert!(!calls.contains("primary"), "{calls}{out}");
+    assert!(
+        out.contains("may be the one cut off") && out.contains("WAITING=1"),
+        "{out}"
+    );
+    // The peer answers only on the replication link: up, nothing forced.
+    let (calls, out) = settle_net(alone, true, FRESH_GI, &["10.11.12.7", "192.168.1.1"]);
+    assert!(!calls.contains("primary"), "{calls}{out}");
+    assert!(out.contains("torchio answers (10.11.12.7)"), "{out}");
     // A mark, but DRBD says the metadata has been used: never forced.
     let (calls, out) = settle(alone, true, USED_GI, false);
     assert!(!calls.contains("primary"), "{calls}{out}");
@@ -628,4 +822,46 @@ fn ocfs2_is_mounted_by_the_peer_only_once_its_making_has_finished() {
         out.contains("FAILED=1") && out.contains("wipefs -a"),
         "{out}"
     );
+}
+
+/// The real `timeout` against probes that never answer (stubs that sleep;
+/// nothing is sent anywhere): the handler decides within its watchdog.
+#[test]
+fn fence_peer_decides_in_time_when_every_probe_hangs() {
+    if !have("timeout") {
+        return;
+    }
+    let mut site = common::pasta();
+    site.drbd
+        .fence_commands
+        .push(("torchio".into(), "powerctl off".into()));
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("layout.sh");
+    std::fs::write(&f, storpkg::layout::layout(&site, "fiori")).unwrap();
+    let stubs = Stubs::new(dir.path());
+    for name in ["ssh", "ping", "bash", "powerctl"] {
+        stubs.add(name, "exec sleep 60");
+    }
+    stubs.add("logger", "exit 0");
+    let t0 = std::time::Instant::now();
+    let o = Command::new("sh")
+        .arg(script())
+        .arg("fence-peer")
+        .env("STORPKG_LAYOUT", &f)
+        .env("STORPKG_RUN_DIR", dir.path())
+        .env("PATH", stubs.path())
+        .env("DRBD_RESOURCE", "drbd0")
+        .output()
+        .unwrap();
+    let took = t0.elapsed().as_secs_f64();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    // ssh 3 s, the probes 2 s, the power command 4 s, each with its 1 s
+    // grace at most; the watchdog at 12 s.
+    assert!(took < 14.0, "{took} s: {err}");
+    assert!(
+        err.contains("the fence command for torchio failed (exit 124"),
+        "{err}"
+    );
+    assert!(err.contains("neither torchio"), "{err}");
 }

@@ -158,6 +158,14 @@ const CASES: &[Case] = &[
     ("DRBD and o2cb on one link", &[("cluster = \"mini\"", "cluster = \"mini\"\nnetwork = \"replication\"")], &["shared-link"], "replication"),
     ("DRBD and o2cb on the admin LAN", &[("initialiser = \"alpha\"", "initialiser = \"alpha\"\nnetwork = \"admin\"")], &["shared-link"], "admin"),
     ("an unsigned repository", &[("signing_key = \"mini archive key\"", "unsigned = true")], &["unsigned-repository"], "true"),
+    // Fencing: the witness and the power-fencing commands.
+    ("a witness that is a node", &[("initialiser = \"alpha\"", "initialiser = \"alpha\"\nwitness = \"10.0.0.12\"")], &["bad-address"], "10.0.0.12"),
+    ("a witness that is no address", &[("initialiser = \"alpha\"", "initialiser = \"alpha\"\nwitness = \"gateway\"")], &["bad-address"], "gateway"),
+    ("a fence command with a shell metacharacter", &[("initialiser = \"alpha\"", "initialiser = \"alpha\"\nfence_command = { beta = \"ipmitool power off; reboot\" }")], &["bad-value"], "ipmitool power off; reboot"),
+    ("a fence command with a quote", &[("initialiser = \"alpha\"", "initialiser = \"alpha\"\nfence_command = { beta = \"ipmitool -P 'x y' power off\" }")], &["bad-value"], "ipmitool -P 'x y' power off"),
+    ("a fence command for an unknown node", &[("initialiser = \"alpha\"", "initialiser = \"alpha\"\nfence_command = { gamma = \"/usr/bin/ipmitool -H 10.0.2.13 -f /etc/ipmi.pass chassis power off\" }")], &["unknown-reference"], "gamma"),
+    ("an unknown verify algorithm", &[("initialiser = \"alpha\"", "initialiser = \"alpha\"\nverify_alg = \"crc32\"")], &["bad-value"], "crc32"),
+    ("a verify schedule that is no calendar", &[("initialiser = \"alpha\"", "initialiser = \"alpha\"\nverify_schedule = \"every week\"")], &["bad-schedule"], "every week"),
 ];
 
 fn apply(case: &Case) -> String {
@@ -229,4 +237,37 @@ fn the_edits_start_from_a_clean_profile() {
     let site = checked.site.unwrap();
     assert_eq!(site.nodes.len(), 2);
     assert_eq!(site.drbd.resources.len(), 1);
+}
+
+#[test]
+fn fencing_keys_next_to_the_refused_ones_stay_accepted() {
+    let text = std::fs::read_to_string("tests/fixtures/minimal.toml")
+        .unwrap()
+        .replace(
+            "initialiser = \"alpha\"",
+            "initialiser = \"alpha\"\nwitness = \"10.0.0.1\"\nverify_alg = \"sha256\"\nverify_schedule = \"Sun *-*-1..7 03:00\"\nfence_command = { beta = \"/usr/bin/ipmitool -I lanplus -H 10.0.2.12 -U admin -f /etc/ipmi.pass chassis power off\", alpha = \"fence_ipmilan --ip=10.0.2.11 --username=admin --password-script=/etc/ipmi-pass.sh --action=off\" }",
+        );
+    let checked = check_str("minimal.toml", &text, "/");
+    assert!(checked.diagnostics.is_empty(), "{}", checked.render_plain());
+    let site = checked.site.unwrap();
+    assert_eq!(site.drbd.witness.to_string(), "10.0.0.1");
+    assert_eq!(site.drbd.verify_alg, "sha256");
+    assert!(site
+        .drbd
+        .fence_command("beta")
+        .unwrap()
+        .ends_with("chassis power off"));
+    assert_eq!(site.drbd.fence_commands.len(), 2);
+    // Defaults: the install server, crc32c, monthly, no power fencing.
+    let plain = std::fs::read_to_string("tests/fixtures/minimal.toml").unwrap();
+    let site = check_str("minimal.toml", &plain, "/").site.unwrap();
+    assert_eq!(site.drbd.witness, site.install_server);
+    assert_eq!(
+        (
+            site.drbd.verify_alg.as_str(),
+            site.drbd.verify_schedule.as_str()
+        ),
+        ("crc32c", "monthly")
+    );
+    assert!(site.drbd.fence_commands.is_empty());
 }

@@ -102,9 +102,9 @@ item() {
 # read. (blkid -p says 2, "nothing", even for a device it cannot open;
 # wipefs exits 1 then. blkid's 8 is an ambivalent result: data.)
 signatures() {
-    _s1=$(blkid -p -o value -s TYPE "$1" 2>/dev/null)
+    _s1=$(bounded "$PROBE_LIMIT" blkid -p -o value -s TYPE "$1" 2>/dev/null)
     _r1=$?
-    _s2=$(wipefs -n --noheadings -O TYPE "$1" 2>/dev/null)
+    _s2=$(bounded "$PROBE_LIMIT" wipefs -n --noheadings -O TYPE "$1" 2>/dev/null)
     _r2=$?
     case "$_r1" in
         0 | 2) ;;
@@ -139,7 +139,61 @@ running_system() {
 # --- status rows ------------------------------------------------------------
 
 # row LAYER WHAT STATE, bad LAYER WHAT STATE HINT: one line of status (bad
-# marks it wrong: status exits 1).
+# marks it wrong: status exits 1). With 'status --json' (JSON=1) each is an
+# object of the "rows" array instead, with the members a view put in
+# ROW_EXTRA (',"key":value...', built with json_str/json_num; emptied by
+# each row).
 BAD=0
-row() { printf '%-6s %-28s %s\n' "$1" "$2" "$3"; }
-bad() { row "$1" "$2" "$3  <-- $4"; BAD=1; }
+JSON=0
+JSON_ROWS=''
+ROW_EXTRA=''
+row() { status_row "$1" "$2" "$3" true ''; }
+bad() { status_row "$1" "$2" "$3" false "$4"; BAD=1; }
+status_row() {
+    if [ "$JSON" = 1 ]; then
+        JSON_ROWS="$JSON_ROWS${JSON_ROWS:+,}
+{\"layer\":$(json_str "$1"),\"name\":$(json_str "$2"),\"state\":$(json_str "$3"),\"ok\":$4,\"hint\":$(json_str "$5")$ROW_EXTRA}"
+    elif [ "$4" = true ]; then
+        printf '%-6s %-28s %s\n' "$1" "$2" "$3"
+    else
+        printf '%-6s %-28s %s  <-- %s\n' "$1" "$2" "$3" "$5"
+    fi
+    ROW_EXTRA=''
+}
+
+# json_str TEXT: TEXT as a JSON string (backslash, quote and tab escaped,
+# other control characters dropped); json_num TEXT: TEXT if it is a
+# number, else null.
+json_str() {
+    printf '"%s"' "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/	/\\t/g' | tr -d '\000-\037')"
+}
+json_num() {
+    case "$1" in
+        "" | *[!0-9.]* | .* | *. | *.*.*) printf null ;;
+        *) printf '%s' "$1" ;;
+    esac
+}
+
+# --- time limits --------------------------------------------------------------
+
+# bounded SECONDS CMD...: CMD, killed after SECONDS (and KILLed a second
+# later): nothing status, converge or a handler runs may hang on a frozen
+# DRBD device or a recovering filesystem. 124 or 137: it timed out.
+PROBE_LIMIT=${STORPKG_PROBE_LIMIT:-5}
+bounded() {
+    _limit=$1
+    shift
+    timeout -k 1 "$_limit" "$@"
+}
+timed_out() { [ "$1" = 124 ] || [ "$1" = 137 ]; }
+unknown() { printf 'unknown (timed out after %ss)' "$PROBE_LIMIT"; }
+
+# is_dir PATH: 0 a directory, 1 not, 2 could not tell within PROBE_LIMIT
+# (PATH is on a filesystem that hangs).
+is_dir() {
+    bounded "$PROBE_LIMIT" test -d "$1"
+    _d=$?
+    timed_out "$_d" && return 2
+    [ "$_d" = 0 ] && return 0
+    return 1
+}

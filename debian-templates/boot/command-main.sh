@@ -53,16 +53,23 @@ converge() {
 
 status() {
     LOGGER=0
-    printf 'node %s (peers: %s) of site %s\n' "$NODE" "${PEERS:-none}" "$SITE"
+    [ "$JSON" = 1 ] || printf 'node %s (peers: %s) of site %s\n' "$NODE" "${PEERS:-none}" "$SITE"
     status_volumes
     status_drbd
     status_ocfs2
     status_shares
     status_unison
     status_ids
+    status_ids_peer
     status_sysctl
     status_pending
-    if [ "$BAD" = 0 ]; then
+    if [ "$JSON" = 1 ]; then
+        _ok=true
+        [ "$BAD" = 0 ] || _ok=false
+        printf '{"site":%s,"node":%s,"peers":%s,"time":%s,"ok":%s,"rows":[%s\n]}\n' \
+            "$(json_str "$SITE")" "$(json_str "$NODE")" "$(json_str "${PEERS:-}")" \
+            "$(json_num "$(date +%s)")" "$_ok" "$JSON_ROWS"
+    elif [ "$BAD" = 0 ]; then
         printf 'all layers ok\n'
     fi
     return "$BAD"
@@ -79,7 +86,7 @@ status_pending() {
 }
 
 usage() {
-    printf 'usage: %s converge [--dry-run] | status | fence-peer | after-resync\n' "$PROG" >&2
+    printf 'usage: %s converge [--dry-run] | status [--json] | split-brain RESOURCE [--discard-here] | verify | metrics | fence-peer | after-resync\n' "$PROG" >&2
     exit 2
 }
 
@@ -92,9 +99,17 @@ fi
 
 cmd=${1:-}
 [ $# -gt 0 ] && shift
+SB_RES=''
+SB_DISCARD=0
+if [ "$cmd" = split-brain ]; then
+    SB_RES=${1:-}
+    [ $# -gt 0 ] && shift
+fi
 for _a in "$@"; do
     case "$_a" in
         --dry-run) DRY=1 ;;
+        --json) [ "$cmd" = status ] || usage; JSON=1 ;;
+        --discard-here) [ "$cmd" = split-brain ] || usage; SB_DISCARD=1 ;;
         --from-boot) FROM_BOOT=1 ;;
         --from-postinst) ;;
         -v | --verbose) VERBOSE=1 ;;
@@ -110,6 +125,18 @@ case "$cmd" in
         load_layout
         status
         exit $?
+        ;;
+    split-brain)
+        load_layout
+        split_brain "$SB_RES" "$SB_DISCARD"
+        ;;
+    verify)
+        load_layout
+        verify
+        ;;
+    metrics)
+        load_layout
+        metrics
         ;;
     fence-peer)
         load_layout

@@ -3,7 +3,7 @@
 # node-side command, not a script of its own.
 
 # DRBD's state (tests that source this file point it elsewhere).
-PROC_DRBD=/proc/drbd
+PROC_DRBD=${STORPKG_PROC_DRBD:-/proc/drbd}
 
 # drbd_read MINOR: CS, RO, DS, SUSP from /proc/drbd (CS=Unconfigured when the
 # minor is not configured).
@@ -168,7 +168,12 @@ drbd_first_sync() {
 drbd_promote() {
     case "$_cs/$_ds" in
         StandAlone/*)
-            fail "DRBD $_name is StandAlone ($_ro $_ds): it refused to connect to $_peer, perhaps after a split brain: not promoted. Check 'dmesg | grep drbd' and 'drbdadm status $_name' on both nodes; see the DRBD guide on split-brain recovery ('drbdadm connect --discard-my-data $_name' on the node whose changes are to be dropped, 'drbdadm connect $_name' on the other)"
+            CS=$_cs
+            if drbd_split_brain "$_name" "$_minor"; then
+                fail "DRBD $_name: SPLIT BRAIN with $_peer (both wrote while apart; StandAlone, $_ro $_ds): nothing was discarded and it is not promoted. Decide whose changes since the split are to be dropped; on that node run '$PROG split-brain $_name' (it says what it will do), then '$PROG split-brain $_name --discard-here'"
+            else
+                fail "DRBD $_name is StandAlone ($_ro $_ds): it refused to connect to $_peer: not promoted. Check 'dmesg | grep drbd' and 'drbdadm status $_name' on both nodes; then 'drbdadm connect $_name'"
+            fi
             ;;
         */UpToDate/*)
             if act drbdadm primary "$_name"; then
@@ -205,14 +210,39 @@ drbd_one_legged() {
         WAITING=1
     elif ! drbd_just_created "$_name"; then
         fail "DRBD $_name: this node marked its metadata fresh, but DRBD's generation identifiers ('drbdadm get-gi $_name') say it has been connected or promoted since: not forced. Check 'drbdadm status $_name' on both nodes; if this side is the one to keep, run 'drbdadm primary --force $_name' yourself"
-    elif peer_alive "$_padm"; then
-        say "DRBD $_name: $_peer answers on the admin network ($_padm) but its DRBD did not connect within $(item DRBD "$1" PEER_WAIT) s: waiting for it (install or configure its package; check the replication link). Nothing is forced while $_peer is up"
+    elif peer_answers "$1" && _up=$ANSWERS && [ -n "$_up" ]; then
+        say "DRBD $_name: $_peer answers ($_up) but its DRBD did not connect within $(item DRBD "$1" PEER_WAIT) s: waiting for it (install or configure its package; check the replication link to $(item DRBD "$1" PEER_ADDRESS)). Nothing is forced while $_peer is up"
+        WAITING=1
+    elif ! peer_alive "$DRBD_WITNESS"; then
+        say "DRBD $_name: neither $_peer nor the witness $DRBD_WITNESS answers: this node may be the one cut off: not forced; waiting (the converge runs again every 2 minutes while waiting)"
         WAITING=1
     else
-        say "DRBD $_name: $_peer did not connect within $(item DRBD "$1" PEER_WAIT) s and does not answer on the admin network ($_padm): going on one-legged (primary --force on the device whose metadata this node just created); $_peer joins and syncs when it comes"
+        say "DRBD $_name: $_peer did not connect within $(item DRBD "$1" PEER_WAIT) s and answers on none of its addresses ($(item DRBD "$1" PEER_ADDRESSES)) while the witness $DRBD_WITNESS does: going on one-legged (primary --force on the device whose metadata this node just created); $_peer joins and syncs when it comes"
         act drbdadm primary --force "$_name" || { fail "drbdadm primary --force $_name failed"; return 1; }
         [ "$DRY" = 1 ] || rm -f "$_mark"
     fi
+}
+
+# peer_answers I: ANSWERS, the addresses of resource I's peer that answer
+# (none: empty), all probed at once, within FENCE_PROBE_LIMIT seconds (and
+# its grace); remembered for the peer for the rest of this run (call it
+# outside $(...)).
+ANSWERS_PEER='' ANSWERS=''
+peer_answers() {
+    if [ -n "$ANSWERS_PEER" ] && [ "$ANSWERS_PEER" = "$(item DRBD "$1" PEER)" ]; then
+        return 0
+    fi
+    _pd=$(mktemp -d "${TMPDIR:-/tmp}/$PROG-probe.XXXXXX") || { ANSWERS=unknown; return 0; }
+    for _a in $(item DRBD "$1" PEER_ADDRESSES); do
+        probe_host "$_a" 22 "$_pd/$_a" &
+    done
+    wait
+    _ans=''
+    for _a in $(item DRBD "$1" PEER_ADDRESSES); do
+        [ -e "$_pd/$_a" ] && _ans="$_ans${_ans:+, }$_a"
+    done
+    rm -rf "$_pd"
+    ANSWERS_PEER=$(item DRBD "$1" PEER) ANSWERS=$_ans
 }
 
 drbd_progress() {
@@ -278,121 +308,105 @@ drbd_wait_peers() {
     done
 }
 
-# status_drbd: a row per resource. FROZEN_RES lists the resources whose
-# I/O is frozen: status_ocfs2 reads nothing on them.
+# drbd_detail MINOR: OOS (KiB out of sync), PCT (a sync's or verify's
+# progress, %), ETA (its estimate, H:MM:SS), SPEED (K/sec), RUNNING (sync
+# or verify) from the lines under MINOR in /proc/drbd (8.4: "oos:", "[==>...]
+# sync'ed: 10.1% (..)M", "finish: 0:00:42 speed: 24,576 (24,576) K/sec").
+drbd_detail() {
+    OOS='' PCT='' ETA='' SPEED='' RUNNING=''
+    read -r OOS PCT ETA SPEED RUNNING <<EOF
+$(awk -v m="$1:" '
+    $1 == m { on = 1; next }
+    on && $1 ~ /^[0-9]+:$/ { on = 0 }
+    on {
+        for (i = 1; i <= NF; i++) if ($i ~ /^oos:/) oos = substr($i, 5)
+        if (match($0, /(sync.ed|verified): *[0-9.]+%/)) {
+            t = substr($0, RSTART, RLENGTH); run = (t ~ /^verified/) ? "verify" : "sync"
+            sub(/^[^:]*: */, "", t); sub(/%$/, "", t); pct = t
+        }
+        if ($1 == "finish:") { eta = $2; sp = $4; gsub(/,/, "", sp) }
+    }
+    END { printf "%s %s %s %s %s\n", (oos == "" ? "-" : oos), (pct == "" ? "-" : pct), (eta == "" ? "-" : eta), (sp == "" ? "-" : sp), (run == "" ? "-" : run) }
+' "$PROC_DRBD" 2>/dev/null)
+EOF
+    [ "$OOS" = - ] && OOS=''
+    [ "$PCT" = - ] && PCT=''
+    [ "$ETA" = - ] && ETA=''
+    [ "$SPEED" = - ] && SPEED=''
+    [ "$RUNNING" = - ] && RUNNING=''
+    return 0
+}
+
+# drbd_split_brain RESOURCE MINOR: the kernel logged an unresolved split
+# brain for it (a bounded read of the kernel log) and it is StandAlone
+# (read into CS by drbd_read).
+drbd_split_brain() {
+    [ "$CS" = StandAlone ] || return 1
+    # 8.4 logs it per device ("block drbd0: Split-Brain detected but
+    # unresolved, dropping connection!"); the ring buffer may have
+    # rotated, the journal keeps the boot's kernel messages.
+    _pat="[ :]($1|drbd$2): .*Split-Brain detected but unresolved"
+    bounded 3 dmesg 2>/dev/null | grep -qE "$_pat" && return 0
+    bounded 3 journalctl -k -b -q --no-pager 2>/dev/null | grep -qE "$_pat"
+}
+
+# status_drbd: a row per resource, with its detail in --json. FROZEN_RES
+# lists the resources whose I/O is frozen: status_ocfs2 reads nothing on
+# them.
 FROZEN_RES=' '
 status_drbd() {
     _i=1
     FROZEN_RES=' '
     while [ "$_i" -le "$DRBD_COUNT" ]; do
         _name=$(item DRBD "$_i" NAME)
-        drbd_read "$(item DRBD "$_i" MINOR)"
-        _i=$((_i + 1))
+        _minor=$(item DRBD "$_i" MINOR)
+        _peer=$(item DRBD "$_i" PEER)
+        drbd_read "$_minor"
+        drbd_detail "$_minor"
+        _sb=false
+        drbd_split_brain "$_name" "$_minor" && _sb=true
+        _fence=$(cut -d' ' -f2- "$RUN_DIR/$PROG.fence-$_name" 2>/dev/null)
+        _state="$CS $RO $DS"
+        [ -n "$RUNNING" ] && _state="$_state, $RUNNING ${PCT}% done${ETA:+, about $ETA left}${SPEED:+ at $SPEED K/s}"
+        [ -n "$OOS" ] && [ "$OOS" != 0 ] && _state="$_state, $OOS KiB out of sync"
+        ROW_EXTRA=",\"resource\":$(json_str "$_name"),\"minor\":$(json_num "$_minor"),\"cs\":$(json_str "$CS"),\"role\":$(json_str "${RO%%/*}"),\"peer_role\":$(json_str "${RO#*/}"),\"disk\":$(json_str "${DS%%/*}"),\"peer_disk\":$(json_str "${DS#*/}"),\"suspended\":$([ "$SUSP" = 1 ] && echo true || echo false),\"out_of_sync_kib\":$(json_num "$OOS"),\"running\":$(json_str "$RUNNING"),\"done_percent\":$(json_num "$PCT"),\"eta\":$(json_str "$ETA"),\"speed_kib_s\":$(json_num "$SPEED"),\"split_brain\":$_sb,\"last_fence_peer\":$(json_str "$_fence")"
         if [ "$SUSP" = 1 ]; then
             FROZEN_RES="$FROZEN_RES$_name "
-            bad drbd "$_name" "$CS $RO $DS, I/O FROZEN" "fencing: its peer is not known to be outdated; see 'journalctl -t $PROG' (fence-peer) for what to check and run"
+            _why=$_fence
+            [ -n "$_why" ] || _why="see 'journalctl -t $PROG'"
+            bad drbd "$_name" "$_state, I/O FROZEN" "fencing: $_peer is not known to be outdated or dead ($_why)"
+        elif [ "$_sb" = true ]; then
+            bad drbd "$_name" "$_state, SPLIT BRAIN" "both sides wrote while apart: on the node whose changes are to be dropped, '$PROG split-brain $_name' says what it will do, '--discard-here' does it"
+        elif [ -n "$OOS" ] && [ "$OOS" != 0 ] && [ "$CS" = Connected ]; then
+            bad drbd "$_name" "$_state" "online verify found blocks that differ: check which copy is right, then resync them with 'drbdadm disconnect $_name; drbdadm connect $_name' (on one node)"
         elif [ "$CS" = Connected ] && [ "$RO" = Primary/Primary ] && [ "$DS" = UpToDate/UpToDate ]; then
-            row drbd "$_name" "$CS $RO $DS"
+            row drbd "$_name" "$_state"
         else
-            bad drbd "$_name" "$CS $RO $DS" "want Connected Primary/Primary UpToDate/UpToDate"
-        fi
-    done
-}
-
-# fence-peer: DRBD's fence-peer handler, run when this node is or becomes
-# Primary and has lost its peer without knowing the peer's disk. It tries to
-# outdate the peer's disk over the admin network (the replication link is
-# what failed); DRBD reads the exit status:
-#   4  the peer's disk is Outdated (done here, or it already was)
-#   3  the peer's disk is Inconsistent or worse: it cannot take over
-#   5  the peer is unreachable on the admin network too: assumed down (with
-#      resource-and-stonith only on the initialiser: a cut network looks
-#      the same as a dead peer, and only one side may go on alone)
-#   1  otherwise (the peer is up and Primary, or root has no ssh trust):
-#      with resource-and-stonith, DRBD keeps this node's I/O frozen until
-#      the link is back or the admin decides; with resource-only, a Primary
-#      writes on; either way a Secondary is not promoted
-fence_peer() {
-    _res=${DRBD_RESOURCE:-}
-    case "$_res" in
-        "" | *[!A-Za-z0-9_.-]*)
-            say "fence-peer: no valid DRBD_RESOURCE in the environment (run by DRBD only)"
-            exit 1
-            ;;
-    esac
-    # The resource's own peer (a node of a bigger site has several).
-    _peer='' _padm='' _fencing='' _init=0
-    _i=1
-    while [ "$_i" -le "$DRBD_COUNT" ]; do
-        if [ "$(item DRBD "$_i" NAME)" = "$_res" ]; then
-            _peer=$(item DRBD "$_i" PEER) _padm=$(item DRBD "$_i" PEER_ADMIN)
-            _fencing=$(item DRBD "$_i" FENCING) _init=$(item DRBD "$_i" INITIALISER)
+            case "$CS" in
+                Sync* | PausedSync*) _hint="a resync is running: Primary/Primary once it ends (both nodes show its progress)" ;;
+                StandAlone) _hint="it refuses to connect to $_peer: see 'dmesg | grep drbd'; then 'drbdadm connect $_name'" ;;
+                WFConnection)
+                    peer_answers "$_i"
+                    _hint=$(drbd_why "$_i")
+                    ;;
+                *) _hint="want Connected Primary/Primary UpToDate/UpToDate" ;;
+            esac
+            bad drbd "$_name" "$_state" "$_hint"
         fi
         _i=$((_i + 1))
     done
-    if [ -z "$_peer" ] || [ -z "$_padm" ]; then
-        say "fence-peer $_res: this node has no DRBD resource $_res with a peer in its layout"
-        exit 1
-    fi
-    _frozen="I/O on $_res stays frozen here, so the two copies cannot diverge; it resumes by itself when the replication link is back (check it: 'drbdadm status $_res' on both nodes)"
-    # With root's ssh trust to the peer (the admin's choice; storpkg does
-    # not set it up), outdate the peer's disk. drbdadm outdate answers 17
-    # when the peer is Primary, 5 when its disk is Inconsistent or worse.
-    _rc=0
-    timeout 10 ssh -n -o BatchMode=yes -o ConnectTimeout=5 -o StrictHostKeyChecking=yes \
-        "root@$_padm" drbdadm outdate "$_res" >/dev/null 2>&1 || _rc=$?
-    case "$_rc" in
-        0)
-            say "fence-peer $_res: the disk of $_peer outdated over the admin network ($_padm)"
-            exit 4
-            ;;
-        5)
-            say "fence-peer $_res: the disk of $_peer is Inconsistent or worse ('drbdadm outdate' there says so): it cannot take over; going on"
-            exit 3
-            ;;
-        17)
-            if [ "$_fencing" = resource-and-stonith ]; then
-                say "fence-peer $_res: $_peer is Primary and refuses to be outdated: $_frozen. To go on without $_peer: stop its use of $_res (unmount, 'drbdadm secondary $_res' there), or make sure it is off, then run 'drbdadm resume-io $_res' here"
-            else
-                say "fence-peer $_res: $_peer is Primary and refuses to be outdated: not declaring it down. Check the replication link and 'drbdadm status $_res' on both nodes"
-            fi
-            exit 1
-            ;;
-    esac
-    # No answer from drbdadm there (no ssh trust: 255, or a timeout).
-    if peer_alive "$_padm"; then
-        if [ "$_fencing" = resource-and-stonith ]; then
-            say "fence-peer $_res: $_peer is up on the admin network ($_padm) but its disk could not be outdated (no ssh trust for root?): $_frozen. To go on without $_peer: make sure it is off (or run 'drbdadm outdate $_res' there), then run 'drbdadm resume-io $_res' here"
-        else
-            say "fence-peer $_res: $_peer is up on the admin network ($_padm) but its disk could not be outdated (no ssh trust for root, or it is Primary): not declaring it down. Check the replication link and 'drbdadm status $_res' on both nodes"
-        fi
-        exit 1
-    fi
-    # Silent on every network: down, or the networks between the two are.
-    # From here both look the same, and if both nodes went on alone the
-    # copies would diverge: with resource-and-stonith only the initialiser
-    # does; the other waits.
-    if [ "$_fencing" = resource-and-stonith ] && [ "$_init" != 1 ]; then
-        say "fence-peer $_res: $_peer answers on no network ($_padm): down, or cut off from this node; only the initialiser goes on alone when that is all it knows, so $_frozen. If $_peer is down for good, make sure it is off, then run 'drbdadm resume-io $_res' here (or, if this node was not Primary, 'drbdadm primary --force $_res' and '$PROG converge')"
-        exit 1
-    fi
-    say "fence-peer $_res: $_peer does not answer on the admin network ($_padm) either: assumed down"
-    exit 5
 }
 
-# peer_alive ADDRESS: the host answers on the admin network: it answers a
-# ping, or a TCP connection to its ssh port succeeds or is refused (a host
-# that is down does neither within 3 s).
-peer_alive() {
-    if command -v ping >/dev/null 2>&1 && ping -n -q -c 1 -W 2 "$1" >/dev/null 2>&1; then
-        return 0
+# drbd_why I: why resource I's peer is not connected, in one phrase: up on
+# some network (the replication link is what fails), or silent everywhere.
+drbd_why() {
+    peer_answers "$1"
+    _up=$ANSWERS
+    if [ -n "$_up" ]; then
+        printf '%s answers (%s) but DRBD is not connected over the replication link (%s): check the link and DRBD there' "$(item DRBD "$1" PEER)" "$_up" "$(item DRBD "$1" PEER_ADDRESS)"
+    else
+        printf '%s answers on none of its addresses (%s): down, or cut off from here' "$(item DRBD "$1" PEER)" "$(item DRBD "$1" PEER_ADDRESSES)"
     fi
-    # shellcheck disable=SC2016 # $1 is bash's, not ours
-    _out=$(timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/22"' peer-probe "$1" 2>&1)
-    _rc=$?
-    [ "$_rc" = 0 ] && return 0
-    case "$_out" in *refused*) return 0 ;; esac
-    return 1
 }
 
 # after-resync: DRBD's after-resync-target handler. This node's disk of

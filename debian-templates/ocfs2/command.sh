@@ -8,7 +8,7 @@ o2cb_online() {
 
 # mounted_on MOUNTPOINT: prints the device mounted there (nothing if none).
 mounted_on() {
-    findmnt -n -o SOURCE --mountpoint "$1" 2>/dev/null | head -n 1
+    bounded "$PROBE_LIMIT" findmnt -n -o SOURCE --mountpoint "$1" 2>/dev/null | head -n 1
 }
 
 # converge_ocfs2: the o2cb cluster online, then every OCFS2 filesystem.
@@ -57,7 +57,7 @@ ocfs2_fs() {
             return 0
             ;;
     esac
-    blockdev --flushbufs "$_dev" 2>/dev/null || true
+    bounded "$PROBE_LIMIT" blockdev --flushbufs "$_dev" 2>/dev/null || true
     _sig=$(signatures "$_dev")
     _label=$(item OCFS2 "$1" LABEL)
     if [ -z "$_sig" ] && [ "$DRBD_INITIALISER" = 1 ]; then
@@ -78,7 +78,7 @@ ocfs2_fs() {
         _t=0
         while [ "$_t" -lt $((DRBD_PEER_WAIT * 2)) ]; do
             sleep 0.5
-            blockdev --flushbufs "$_dev" 2>/dev/null || true
+            bounded "$PROBE_LIMIT" blockdev --flushbufs "$_dev" 2>/dev/null || true
             _sig=$(signatures "$_dev")
             [ -n "$_sig" ] && { [ "$_sig" != ocfs2 ] || [ "$(fs_label "$_dev")" != "$OCFS2_MKFS_LABEL" ]; } && break
             _t=$((_t + 1))
@@ -135,10 +135,23 @@ status_ocfs2() {
         case "$FROZEN_RES" in
             *" $_res "*)
                 FROZEN_MPS="$FROZEN_MPS$_mp "
-                if is_mounted "$_mp"; then row ocfs2 "$_mp" "mounted, I/O frozen ($_res)"; else bad ocfs2 "$_mp" "not mounted" "once $_res runs again, '$PROG converge'"; fi
+                ROW_EXTRA=",\"resource\":$(json_str "$_res"),\"mounted\":$(is_mounted "$_mp" && echo true || echo false),\"frozen\":true"
+                if is_mounted "$_mp"; then bad ocfs2 "$_mp" "mounted, I/O frozen ($_res): not read" "see the drbd row of $_res"; else bad ocfs2 "$_mp" "not mounted" "once $_res runs again, '$PROG converge'"; fi
                 continue
                 ;;
         esac
-        if is_mounted "$_mp"; then row ocfs2 "$_mp" "mounted ($(mounted_on "$_mp"))"; else bad ocfs2 "$_mp" "not mounted" "run '$PROG converge'"; fi
+        ROW_EXTRA=",\"resource\":$(json_str "$_res"),\"mounted\":$(is_mounted "$_mp" && echo true || echo false)"
+        if is_mounted "$_mp"; then
+            _src=$(mounted_on "$_mp")
+            row ocfs2 "$_mp" "mounted (${_src:-$(unknown)})"
+        else
+            _why="run '$PROG converge'"
+            drbd_read "$(item OCFS2 "$((_i - 1))" DEVICE | sed 's/^[^0-9]*//')"
+            case "$RO $DS" in
+                "Primary/"*" UpToDate/"*) ;;
+                *) _why="DRBD $_res is $CS $RO $DS: it is mounted once $_res is Primary on an UpToDate disk (converge does it)" ;;
+            esac
+            bad ocfs2 "$_mp" "not mounted" "$_why"
+        fi
     done
 }

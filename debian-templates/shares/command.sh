@@ -13,7 +13,13 @@ converge_shares() {
             [ "$DRY" = 1 ] || say "share $_path: $_on is not mounted yet: directory not made (never on the root filesystem underneath)"
             continue
         fi
-        if [ ! -d "$_path" ]; then
+        is_dir "$_path"
+        _dr=$?
+        if [ "$_dr" = 2 ]; then
+            fail "share $_path: its filesystem ($_on) did not answer within $PROBE_LIMIT s (a frozen DRBD device, or OCFS2 recovering): not touched; see '$PROG status'"
+            continue
+        fi
+        if [ "$_dr" = 1 ]; then
             act mkdir -p "$_path" || { fail "mkdir $_path failed"; continue; }
             act chown "$(item SHARE $((_i - 1)) OWNER):$(item SHARE $((_i - 1)) GROUP)" "$_path" || fail "chown of $_path failed"
             act chmod "$(item SHARE $((_i - 1)) MODE)" "$_path" || fail "chmod of $_path failed"
@@ -38,7 +44,7 @@ converge_exports() {
         if [ "$(item SHARE "$_i" EXPORTED)" = 1 ]; then
             _want=1
             _p=$(item SHARE "$_i" PATH)
-            if [ ! -d "$_p" ]; then
+            if ! is_dir "$_p"; then
                 # nfs-server requires the mounts of every export path.
                 [ "$DRY" = 1 ] || say "exports wait: $_p does not exist yet (its volume is not mounted)"
                 [ "$DRY" = 1 ] || WAITING=1
@@ -105,10 +111,17 @@ status_shares() {
                 ;;
         esac
         _i=$((_i + 1))
-        if [ ! -d "$_path" ]; then
-            bad share "$_path" "missing" "run '$PROG converge'"
-            continue
-        fi
+        is_dir "$_path"
+        case $? in
+            1)
+                bad share "$_path" "missing" "run '$PROG converge'"
+                continue
+                ;;
+            2)
+                bad share "$_path" "$(unknown)" "its filesystem does not answer (a frozen DRBD device, or OCFS2 recovering): see the drbd and ocfs2 rows"
+                continue
+                ;;
+        esac
         _s="dir ok"
         if [ -n "$_link" ]; then
             if [ "$(readlink "$_link" 2>/dev/null)" = "$_path" ]; then _s="$_s, $_link"; else bad share "$_link" "not a link to $_path" "fix the symlink"; continue; fi

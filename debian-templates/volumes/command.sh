@@ -4,7 +4,7 @@
 # lv_sizes: "name bytes" for every LV of VG (one lvs call).
 LV_TABLE=
 lv_table() {
-    LV_TABLE=$(lvs --noheadings --nosuffix --units b -o lv_name,lv_size "$VG" 2>/dev/null) || return 1
+    LV_TABLE=$(bounded "$PROBE_LIMIT" lvs --noheadings --nosuffix --units b -o lv_name,lv_size "$VG" 2>/dev/null) || return 1
 }
 lv_size() {
     printf '%s\n' "$LV_TABLE" | while read -r _n _s; do
@@ -22,7 +22,7 @@ converge_volumes() {
 converge_lvm() {
     if lv_table; then
         :
-    elif ! vgs "$VG" >/dev/null 2>&1; then
+    elif ! bounded "$PROBE_LIMIT" vgs "$VG" >/dev/null 2>&1; then
         fail "volume group $VG not found on $NODE: the installer should have made it. Check 'vgs' and 'pvs'; create it with 'vgcreate $VG /dev/DISK' and run '$PROG converge' again"
         return 1
     fi
@@ -84,7 +84,7 @@ converge_ext4() {
 
 # mount_fstab MOUNTPOINT: mount through the fstab entry the package made.
 mount_fstab() {
-    if ! findmnt --fstab -n --mountpoint "$1" >/dev/null 2>&1; then
+    if ! bounded "$PROBE_LIMIT" findmnt --fstab -n --mountpoint "$1" >/dev/null 2>&1; then
         fail "no fstab entry for $1: is the node package configured? ('dpkg --configure -a')"
         return 1
     fi
@@ -95,7 +95,11 @@ mount_fstab() {
 
 # status_volumes: the volume group, every LV's size, every ext4 mount.
 status_volumes() {
-    if vgs "$VG" >/dev/null 2>&1; then
+    bounded "$PROBE_LIMIT" vgs "$VG" >/dev/null 2>&1
+    _vrc=$?
+    if timed_out "$_vrc"; then
+        bad vg "$VG" "$(unknown)" "LVM did not answer (vgs): a device it scans may hang (a frozen DRBD device?); see 'drbdadm status'"
+    elif [ "$_vrc" = 0 ]; then
         lv_table
         _i=1
         while [ "$_i" -le "$LV_COUNT" ]; do

@@ -28,6 +28,8 @@ pub const PARTS: &[(&str, &str)] = parts![
     "boot/command-head.sh",
     "volumes/command.sh",
     "drbd/command.sh",
+    "drbd/fence.sh",
+    "drbd/repair.sh",
     "ocfs2/command.sh",
     "shares/command.sh",
     "unison/command.sh",

@@ -3,6 +3,7 @@
 
 use super::Network;
 use serde::Serialize;
+use std::net::IpAddr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -59,7 +60,31 @@ pub struct Drbd {
     pub network: Network,
     /// Resync speed (`[drbd.resync]`); DRBD's defaults where unset.
     pub resync: Resync,
+    /// The third party the fence-peer handler asks (`[drbd] witness`,
+    /// default: the install server): a node that reaches it but none of
+    /// its peer's addresses takes the peer for dead and may resume I/O.
+    pub witness: IpAddr,
+    /// Power fencing (`[drbd.fence_command]`): per node, the command that
+    /// powers that node off, run by its peer's fence-peer handler (words
+    /// split at spaces, no shell); its success is DRBD's "peer stonithed".
+    pub fence_commands: Vec<(String, String)>,
+    /// `net { verify-alg }` (`[drbd] verify_alg`, default `crc32c`).
+    pub verify_alg: String,
+    /// When the initialiser runs `drbdadm verify` on its resources
+    /// (`[drbd] verify_schedule`, a systemd calendar; default `monthly`;
+    /// empty: never).
+    pub verify_schedule: String,
     pub resources: Vec<DrbdResource>,
+}
+
+impl Drbd {
+    /// The command that powers `node` off, if the profile has one.
+    pub fn fence_command(&self, node: &str) -> Option<&str> {
+        self.fence_commands
+            .iter()
+            .find(|(n, _)| n == node)
+            .map(|(_, c)| c.as_str())
+    }
 }
 
 /// DRBD 8.4's resync controller settings, each written into `disk {}` only

@@ -99,6 +99,7 @@ pub(crate) struct Contribution {
     pub stop_units: Vec<String>,
     pub depends: Vec<String>,
     pub recommends: Vec<String>,
+    pub suggests: Vec<String>,
     pub conflicts: Vec<String>,
     /// Files removed on purge by prefix (rotated logs).
     pub purge_globs: Vec<PurgeGlob>,
@@ -181,6 +182,7 @@ impl Contribution {
         self.stop_units.extend(other.stop_units);
         self.depends.extend(other.depends);
         self.recommends.extend(other.recommends);
+        self.suggests.extend(other.suggests);
         self.conflicts.extend(other.conflicts);
         self.purge_globs.extend(other.purge_globs);
         self.remove_files.extend(other.remove_files);

@@ -59,6 +59,7 @@ pub fn plan(site: &Site, node: &Node, r: &Renderer) -> Result<PackageSpec, PlanE
     spec.depends = std::mem::take(&mut c.depends);
     spec.depends.push("debconf (>= 0.5) | debconf-2.0".into());
     spec.recommends = std::mem::take(&mut c.recommends);
+    spec.suggests = std::mem::take(&mut c.suggests);
     spec.conflicts = std::mem::take(&mut c.conflicts);
     super::contribution::add_files(&mut spec, &c);
     let extra = [(

@@ -543,3 +543,30 @@ pub fn one_of(s: &str, allowed: &[&str]) -> Check {
         help: best.map(|(_, k)| format!("did you mean `{k}`?")),
     })
 }
+
+/// A power-fencing command (`[drbd.fence_command]`): run by the fence-peer
+/// handler as words split at single spaces, never through a shell. The
+/// first word is an absolute path or a command name; every word is of
+/// letters, digits and `_ . / : = @ % + , -`, so no shell metacharacter,
+/// quote, glob or variable can appear; at most 32 words, 512 characters.
+pub fn fence_command(s: &str) -> Check {
+    let word = |w: &str| {
+        !w.is_empty() && all(w, |c| c.is_ascii_alphanumeric() || "_./:=@%+,-".contains(c))
+    };
+    let words: Vec<&str> = s.split(' ').collect();
+    let first_ok = words
+        .first()
+        .is_some_and(|w| !w.starts_with('-') && (w.starts_with('/') || !w.contains('/')));
+    if s.is_empty()
+        || s.len() > 512
+        || words.len() > 32
+        || !first_ok
+        || !words.iter().all(|w| word(w))
+    {
+        return refuse(
+            "a command of words split by single spaces, each of letters, digits and `_ . / : = @ % + , -`",
+            Some("it runs without a shell: no quotes, `;`, `|`, `$`, globs or redirections; keep a password in a file (`ipmitool ... -f /etc/ipmi.pass chassis power off`)"),
+        );
+    }
+    Ok(())
+}

@@ -205,7 +205,14 @@ fn lower_root(cx: &mut cx::Cx, root: toml_span::Value<'_>, base_dir: &str) -> Op
     let nodes = site::nodes(cx, nodes_t, &head.name);
     let ids = ids::profile::ids(cx, ids_t, &head.name);
     let volumes = volumes::profile::volumes(cx, volumes_t, &nodes);
-    let (drbd, fencing) = drbd::profile::drbd(cx, drbd_t, &nodes, &volumes, &head.name);
+    let (drbd, fencing) = drbd::profile::drbd(
+        cx,
+        drbd_t,
+        &nodes,
+        &volumes,
+        &head.name,
+        head.install_server,
+    );
     let ocfs2 = ocfs2::profile::ocfs2(cx, ocfs2_t, &nodes, &volumes, &drbd);
     let shares = shares::profile::shares(cx, shares_t, &volumes, ocfs2.as_ref());
     let nfs = shares::profile::nfs(cx, nfs_t);

@@ -14,6 +14,11 @@ pub(crate) fn layout(o: &mut Layout) {
     let initialiser = site.drbd.initialiser == o.node;
     o.var("DRBD_INITIALISER", flag(initialiser));
     o.var("DRBD_PEER_WAIT", site.drbd.peer_wait.to_string());
+    o.comment(
+        "The fence-peer handler's witness: reaching it while the peer answers on none\n\
+         # of its addresses means the peer is dead (not a cut network).",
+    );
+    o.var("DRBD_WITNESS", site.drbd.witness.to_string());
     let res: Vec<_> = site
         .drbd
         .resources
@@ -50,6 +55,22 @@ pub(crate) fn layout(o: &mut Layout) {
             "PEER_ADDRESS",
             peer.map(|p| p.address_on(site.drbd.network).to_string())
                 .unwrap_or_default(),
+        );
+        // Every address of the peer, on every network (admin first).
+        let mut all = Vec::new();
+        if let Some(p) = peer {
+            all.push(p.address.to_string());
+            if let Some(l) = &p.replication {
+                all.push(l.address.to_string());
+            }
+        }
+        o.item("DRBD", i, "PEER_ADDRESSES", all.join(" "));
+        o.item(
+            "DRBD",
+            i,
+            "PEER_FENCE",
+            peer.and_then(|p| site.drbd.fence_command(&p.name))
+                .unwrap_or(""),
         );
     }
 }

@@ -21,12 +21,25 @@ struct DrbdRes {
     after_sb_0pri: String,
     after_sb_1pri: String,
     after_sb_2pri: String,
+    /// `net { verify-alg }`.
+    verify_alg: String,
     ping_int: u32,
     ping_timeout: u32,
     /// `disk {}` resync options that the profile sets.
     resync: Vec<DiskOption>,
     handlers: Vec<crate::model::Handler>,
     nodes: Vec<DrbdOn>,
+}
+
+/// `drbd/verify.{service,timer}` and `drbd/metrics.{service,timer}`.
+#[derive(Serialize)]
+struct DrbdUnits {
+    site: String,
+    package: String,
+    node: String,
+    command: String,
+    /// The verify timer's `OnCalendar=`.
+    schedule: String,
 }
 
 #[derive(Serialize)]
@@ -46,6 +59,7 @@ struct DrbdOn {
 pub(crate) fn node(cx: &NodeCx, c: &mut Contribution) -> Result<(), PlanError> {
     let site = cx.site;
     let drbd = &site.drbd;
+    units(cx, c)?;
     for res in drbd
         .resources
         .iter()
@@ -80,6 +94,7 @@ pub(crate) fn node(cx: &NodeCx, c: &mut Contribution) -> Result<(), PlanError> {
             after_sb_0pri: res.after_sb_0pri.clone(),
             after_sb_1pri: res.after_sb_1pri.clone(),
             after_sb_2pri: res.after_sb_2pri.clone(),
+            verify_alg: drbd.verify_alg.clone(),
             ping_int: drbd.ping_int,
             ping_timeout: drbd.ping_timeout,
             resync: drbd
@@ -100,6 +115,55 @@ pub(crate) fn node(cx: &NodeCx, c: &mut Contribution) -> Result<(), PlanError> {
             "drbd/drbd.res",
             &ctx,
         )?;
+    }
+    Ok(())
+}
+
+/// The metrics timer on every node with a resource; the verify timer on the
+/// initialiser (one node per resource runs `drbdadm verify`), unless the
+/// profile's `verify_schedule` is empty.
+fn units(cx: &NodeCx, c: &mut Contribution) -> Result<(), PlanError> {
+    let site = cx.site;
+    let drbd = &site.drbd;
+    let mine = drbd
+        .resources
+        .iter()
+        .any(|r| r.nodes.contains(&cx.node.name));
+    if !mine {
+        return Ok(());
+    }
+    let ctx = DrbdUnits {
+        site: site.name.clone(),
+        package: cx.pkg.into(),
+        node: cx.node.name.clone(),
+        command: cx.command.clone(),
+        schedule: drbd.verify_schedule.clone(),
+    };
+    // The metrics timer writes for prometheus-node-exporter's textfile
+    // collector when it is there; nothing depends on it.
+    c.suggests.push("prometheus-node-exporter".into());
+    let mut kinds = vec!["metrics"];
+    if drbd.initialiser == cx.node.name && !drbd.verify_schedule.is_empty() {
+        kinds.push("verify");
+    }
+    for kind in kinds {
+        let service = format!("{}-storage-{kind}.service", site.name);
+        let timer = format!("{}-storage-{kind}.timer", site.name);
+        c.render(
+            cx,
+            format!("{}/{service}", cx.units),
+            &format!("drbd/{kind}.service"),
+            &ctx,
+        )?;
+        c.render(
+            cx,
+            format!("{}/{timer}", cx.units),
+            &format!("drbd/{kind}.timer"),
+            &ctx,
+        )?;
+        c.stop_units.push(timer.clone());
+        c.stop_units.push(service);
+        c.units.push(timer);
     }
     Ok(())
 }

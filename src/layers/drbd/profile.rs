@@ -13,6 +13,7 @@ use crate::profile::site::node_list;
 use crate::profile::spec::{key, map, section, Section, Ty};
 use crate::profile::{grammar, human};
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 use std::ops::Range;
 
 mod resync;
@@ -32,6 +33,8 @@ const AFTER_SB_1PRI: &[&str] = &[
     "call-pri-lost-after-sb",
 ];
 const AFTER_SB_2PRI: &[&str] = &["disconnect", "violently-as0p", "call-pri-lost-after-sb"];
+/// Digests of Debian's kernels that DRBD's online verify can use.
+const VERIFY_ALG: &[&str] = &["crc32c", "sha1", "sha256", "sha512", "md5"];
 const FENCING: &[&str] = &["dont-care", "resource-only", "resource-and-stonith"];
 
 /// The `[drbd]` section, and the fencing policy with where it was given
@@ -42,6 +45,7 @@ pub(crate) fn drbd(
     nodes: &[Node],
     volumes: &[Volume],
     site: &str,
+    install_server: IpAddr,
 ) -> (Drbd, Sp<String>) {
     let first = nodes.first().map(|n| n.name.clone()).unwrap_or_default();
     let mut drbd = Drbd {
@@ -53,6 +57,10 @@ pub(crate) fn drbd(
         peer_wait: 120,
         network: network(cx, None, nodes),
         resync: Resync::default(),
+        witness: install_server,
+        fence_commands: Vec::new(),
+        verify_alg: "crc32c".into(),
+        verify_schedule: "monthly".into(),
         resources: Vec::new(),
     };
     // Dual-primary (the default) needs resource-and-stonith: a Primary that
@@ -81,11 +89,52 @@ pub(crate) fn drbd(
     let fencing_v = t.str(d, "fencing");
     let notify = t.str(d, "split_brain_notify");
     let demote = t.bool(d, "demote_before_resync");
+    let witness = t.str(d, "witness");
+    let verify_alg = t.str(d, "verify_alg");
+    let verify_schedule = t.str(d, "verify_schedule");
+    let fence = t.table(d, "fence_command");
     let resources = t.table(d, "resources");
     let resync = t.table(d, "resync");
     t.finish(d);
     if let Some(r) = resync {
         drbd.resync = resync::resync_of(cx, r);
+    }
+    if let Some(w) = witness {
+        let ok = cx.check(&w, "bad-address", "witness address", grammar::node_address);
+        if let Some(a) = cx.ip(&w, "witness address").filter(|_| ok) {
+            let node = nodes
+                .iter()
+                .find(|n| n.address == a || n.replication.as_ref().is_some_and(|l| l.address == a));
+            if let Some(n) = node {
+                cx.d.push(
+                    Diagnostic::error("bad-address", w.span.clone(), "the witness is a storage node")
+                        .label(format!("this is an address of node `{}`", n.name))
+                        .help("the witness is a third party both nodes reach on the admin network: the install server or the gateway"),
+                );
+            } else {
+                drbd.witness = a;
+            }
+        }
+    }
+    if let Some(v) = verify_alg {
+        if cx.one_of(&v, "verify algorithm", VERIFY_ALG) {
+            drbd.verify_alg = v.value;
+        }
+    }
+    if let Some(v) = verify_schedule {
+        if v.value.is_empty() {
+            drbd.verify_schedule = String::new();
+        } else if let Some(v) = cx.checked(
+            Some(v),
+            "bad-schedule",
+            "verify schedule",
+            grammar::schedule,
+        ) {
+            drbd.verify_schedule = v;
+        }
+    }
+    if let Some(f) = fence {
+        drbd.fence_commands = fence_commands(cx, f);
     }
     drbd.wfc_timeout = u32_of(wfc, 120);
     drbd.degr_wfc_timeout = u32_of(degr, 60);
@@ -148,6 +197,29 @@ pub(crate) fn drbd(
     (drbd, fencing)
 }
 
+/// `[drbd.fence_command]`: `NODE = "COMMAND"`, the command that powers
+/// NODE off (run by its peer's fence-peer handler, without a shell).
+fn fence_commands(cx: &mut Cx, t: Table) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let (_, entries) = t.into_entries();
+    for (key, mut value) in entries {
+        let known = cx.refer(Kind::Node, &key);
+        let span = crate::profile::read::range(value.span);
+        let toml_span::value::ValueInner::String(s) = value.take() else {
+            cx.d.push(
+                Diagnostic::error("wrong-type", span, "a fence command must be a string")
+                    .label("expected a string such as \"/usr/bin/ipmitool -I lanplus -H 192.168.2.7 -U admin -f /etc/ipmi.pass chassis power off\""),
+            );
+            continue;
+        };
+        let v = Sp::new(s.into_owned(), span);
+        if cx.check(&v, "bad-value", "fence command", grammar::fence_command) && known {
+            out.push((key.value, v.value));
+        }
+    }
+    out
+}
+
 /// The initialiser as checked against the resources' node lists.
 struct Initialiser {
     /// Where it was named (none: the first node, by default).
@@ -178,7 +250,11 @@ const SPLIT_BRAIN: [(&str, &[&str], &str); 3] = [
         AFTER_SB_0PRI,
         "discard-zero-changes",
     ),
-    ("after-sb-1pri policy", AFTER_SB_1PRI, "discard-secondary"),
+    // Never discard without the admin: with discard-secondary a node that
+    // reconnects as Secondary silently loses what it wrote while apart (the
+    // DRBD guide: automatic policies are "automatic data-loss").
+    // discard-zero-changes drops only the side that wrote nothing.
+    ("after-sb-1pri policy", AFTER_SB_1PRI, "disconnect"),
     ("after-sb-2pri policy", AFTER_SB_2PRI, "disconnect"),
 ];
 
@@ -478,6 +554,13 @@ pub(crate) static RESOURCES: Section = map(
     Ty::Table(&RESOURCE),
 );
 
+pub(crate) static FENCE_COMMANDS: Section = map(
+    "drbd.fence_command",
+    "`NODE = \"COMMAND\"`: the command (words, run without a shell) that powers NODE off, run by its peer's fence-peer handler; its success is DRBD's \"peer stonithed\".",
+    Some(re::NAME),
+    Ty::Str(None),
+);
+
 pub(crate) static SPEC: Section = section(
     "drbd",
     "DRBD's site-wide tuning and policies, and its resources.",
@@ -492,11 +575,15 @@ pub(crate) static SPEC: Section = section(
         key("protocol", Ty::Enum(PROTOCOLS), "DRBD's replication protocol").def("\"C\""),
         key("allow_two_primaries", Ty::Bool, "dual-primary (OCFS2 on both nodes)").def("true"),
         key("after_sb_0pri", Ty::EnumOr(AFTER_SB_0PRI, "^discard-node-[a-z0-9-]+$"), "after split brain, no Primary (also `discard-node-NODE`)").def("\"discard-zero-changes\""),
-        key("after_sb_1pri", Ty::Enum(AFTER_SB_1PRI), "after split brain, one Primary").def("\"discard-secondary\""),
+        key("after_sb_1pri", Ty::Enum(AFTER_SB_1PRI), "after split brain, one Primary (`disconnect`: nothing is discarded without the admin, see `SITE-storage split-brain`)").def("\"disconnect\""),
         key("after_sb_2pri", Ty::Enum(AFTER_SB_2PRI), "after split brain, two Primaries").def("\"disconnect\""),
         key("fencing", Ty::Enum(FENCING), "[resource-and-stonith with `allow_two_primaries`, else resource-only; anything else with dual-primary is warned of]"),
         key("split_brain_notify", Ty::Str(None), "who is mailed a split brain: a local user or an address").def("\"root\""),
         key("demote_before_resync", Ty::Bool, "demote a Primary that becomes a resync target").def("true"),
+        key("witness", Ty::Str(Some(re::IP)), "the third party fence-peer asks when the peer is silent: a node that reaches it but neither of the peer's addresses resumes I/O alone; not a node's address [install_server]"),
+        key("fence_command", Ty::Table(&FENCE_COMMANDS), "power fencing: per node, the command its peer runs to power it off"),
+        key("verify_alg", Ty::Enum(VERIFY_ALG), "the digest of DRBD's online verify").def("\"crc32c\""),
+        key("verify_schedule", Ty::Str(None), "when the initialiser runs `drbdadm verify` on each resource, a systemd OnCalendar expression (\"\" for never)").def("\"monthly\""),
         key("resources", Ty::Table(&RESOURCES), "the resources"),
         key("resync", Ty::Table(&resync::SPEC), "the resync controller; each key written only when set, else DRBD 8.4's default"),
     ],
