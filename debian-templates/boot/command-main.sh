@@ -20,8 +20,12 @@ converge() {
         fi
     fi
     converge_volumes
+    converge_volumes_change
     converge_drbd
+    converge_drbd_change
     converge_ocfs2
+    converge_o2cb_change
+    converge_ocfs2_remount
     converge_shares
     converge_exports
     converge_libvirt
@@ -55,12 +59,16 @@ status() {
     LOGGER=0
     printf 'node %s (peers: %s) of site %s\n' "$NODE" "${PEERS:-none}" "$SITE"
     status_volumes
+    status_volumes_change
     status_drbd
+    status_drbd_change
     status_ocfs2
+    status_o2cb_change
     status_shares
     status_unison
     status_ids
     status_sysctl
+    status_link
     status_pending
     if [ "$BAD" = 0 ]; then
         printf 'all layers ok\n'
@@ -79,7 +87,7 @@ status_pending() {
 }
 
 usage() {
-    printf 'usage: %s converge [--dry-run] | status | fence-peer | after-resync\n' "$PROG" >&2
+    printf 'usage: %s converge [--dry-run] | status | apply [--dry-run] | fence-peer | after-resync\n' "$PROG" >&2
     exit 2
 }
 
@@ -110,6 +118,10 @@ case "$cmd" in
         load_layout
         status
         exit $?
+        ;;
+    apply)
+        load_layout
+        apply
         ;;
     fence-peer)
         load_layout

@@ -334,6 +334,8 @@ fence_peer() {
         say "fence-peer $_res: this node has no DRBD resource $_res with a peer in its layout"
         exit 1
     fi
+    # A switch to a new configuration with the peer (drbd/change.sh).
+    drbd_switch_fence "$_res" && exit 1
     _frozen="I/O on $_res stays frozen here, so the two copies cannot diverge; it resumes by itself when the replication link is back (check it: 'drbdadm status $_res' on both nodes)"
     # With root's ssh trust to the peer (the admin's choice; storpkg does
     # not set it up), outdate the peer's disk. drbdadm outdate answers 17
