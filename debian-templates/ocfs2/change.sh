@@ -7,6 +7,7 @@
 # not a script of its own.
 
 CONFIGFS_CLUSTER=/sys/kernel/config/cluster
+O2CB_CONF=/etc/ocfs2/cluster.conf
 # Seconds the first node's apply waits for the peer's.
 APPLY_WAIT=${STORPKG_APPLY_WAIT:-900}
 
@@ -41,7 +42,7 @@ o2cb_drift() {
 # both run the same version), left on every mounted OCFS2 filesystem for
 # the peer's apply.
 o2cb_token() {
-    md5sum </etc/ocfs2/cluster.conf 2>/dev/null | cut -d' ' -f1
+    md5sum <"$O2CB_CONF" 2>/dev/null | cut -d' ' -f1
 }
 ocfs2_any_mounted() {
     _j=1
@@ -130,8 +131,13 @@ apply_ocfs2() {
     [ -e "$STATE_DIR/pending/o2cb" ] || return 0
     _peer=$PEERS
     _first=0
+    _tok=$(o2cb_token)
+    if [ -z "$_tok" ]; then
+        fail "apply: $O2CB_CONF cannot be read: is the node package configured? ('dpkg --configure -a')"
+        return 1
+    fi
     if ocfs2_peer_mounted; then
-        if [ "$(o2cb_peer_token "$_peer")" != "$(o2cb_token)" ]; then
+        if [ "$(o2cb_peer_token "$_peer")" != "$_tok" ]; then
             fail "apply: $_peer mounts OCFS2 and has not announced the new cluster configuration: upgrade its package first (apt-get upgrade on $_peer), then run '$PROG apply' here again. Nothing was stopped"
             return 1
         fi

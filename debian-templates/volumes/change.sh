@@ -33,7 +33,7 @@ volume_grow() {
 # words and nodiratime under noatime are not shown by the kernel.
 mount_options_missing() {
     _have=",$(findmnt -n -o OPTIONS --mountpoint "$1" 2>/dev/null | head -n 1),"
-    printf '%s' "$2" | tr ',' '\n' | while read -r _o; do
+    printf '%s\n' "$2" | tr ',' '\n' | while read -r _o; do
         case "$_o" in
             "" | defaults | _netdev | nofail | auto | noauto | x-systemd.* | user | nouser) continue ;;
             nodiratime) case "$_have" in *,noatime,*) continue ;; esac ;;
