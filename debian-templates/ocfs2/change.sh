@@ -143,13 +143,24 @@ apply_ocfs2() {
         fi
         _first=1
     fi
+    # o2cb cannot go offline under a filesystem that left the profile.
+    for _mp in $(findmnt -n -t ocfs2 -o TARGET 2>/dev/null); do
+        if ! apply_on_ocfs2 "$_mp"; then
+            fail "apply: $_mp is an OCFS2 filesystem that is no longer in the profile, and o2cb cannot go offline under it: unmount it yourself ('umount $_mp'; its data stays), then run '$PROG apply' again. Nothing was stopped"
+            return 1
+        fi
+    done
     say "apply: the o2cb window on $NODE: exports, pools, unmount, o2cb restart, mount"
     apply_stop_users
+    # What this apply unmounts, it mounts again (a filesystem new in the
+    # profile, not mounted yet, is converge's).
+    APPLY_UNMOUNTED=''
     _j=1
     while [ "$_j" -le "$OCFS2_COUNT" ]; do
         _mp=$(item OCFS2 "$_j" MOUNTPOINT)
         _j=$((_j + 1))
         is_mounted "$_mp" || continue
+        APPLY_UNMOUNTED="$APPLY_UNMOUNTED $_mp"
         if ! act umount "$_mp"; then
             fail "apply: $_mp is busy ('fuser -vm $_mp' shows who uses it): stop that, then run '$PROG apply' again. Mounting back what was unmounted"
             apply_mount_all
@@ -164,9 +175,11 @@ apply_ocfs2() {
     fi
     if [ "$_first" = 1 ] && [ "$DRY" = 0 ]; then
         say "apply: now run '$PROG apply' on $_peer; $NODE mounts once $_peer has unmounted (up to $APPLY_WAIT s)"
+        # Polled often: the peer's window (unmount, o2cb restart, mount)
+        # lasts seconds.
         _t=0
-        while ocfs2_peer_mounted && [ "$_t" -lt "$APPLY_WAIT" ]; do
-            sleep 1
+        while ocfs2_peer_mounted && [ "$_t" -lt "$((APPLY_WAIT * 5))" ]; do
+            sleep 0.2
             _t=$((_t + 1))
         done
         if ocfs2_peer_mounted; then
@@ -180,10 +193,7 @@ apply_ocfs2() {
 }
 
 apply_mount_all() {
-    _j=1
-    while [ "$_j" -le "$OCFS2_COUNT" ]; do
-        _mp=$(item OCFS2 "$_j" MOUNTPOINT)
-        _j=$((_j + 1))
+    for _mp in $APPLY_UNMOUNTED; do
         is_mounted "$_mp" || mount_fstab "$_mp"
     done
     apply_start_users
