@@ -352,12 +352,21 @@ fn remount_is_live_and_a_data_mode_is_pending() {
     let (_, out, calls) = harness(
         &[findmnt, ("mount", "exit 0"), ("logger", "exit 0")],
         &[],
-        "MOUNTS=\"/dev/x /vol/local ext4 rw 0 0\"; remount_or_pending /vol/local noatime,nodiratime; remount_or_pending /vol/local noatime,data=writeback; ls $STATE_DIR/pending",
+        "MOUNTS=\"/dev/x /vol/local ext4 rw 0 0\"
+        remount_or_pending /vol/local noatime; echo FIRST=$ACTED
+        remount_or_pending /vol/local noatime; echo SAME=$ACTED
+        remount_or_pending /vol/local noatime,nodiratime
+        remount_or_pending /vol/local noatime,nodiratime,data=writeback; ls $STATE_DIR/pending",
+    );
+    assert!(
+        out.contains("FIRST=0") && out.contains("SAME=0"),
+        "first sight and no change do nothing: {out}"
     );
     assert!(
         calls.contains("mount -o remount,noatime,nodiratime /vol/local"),
         "{calls}"
     );
+    assert_eq!(calls.matches("mount -o remount").count(), 1, "{calls}");
     assert!(out.contains("remount-_vol_local"), "{out}");
 }
 

@@ -54,7 +54,11 @@ apply_remounts() {
         is_mounted "$_mp" || { pending_clear "${_f##*/}"; continue; }
         act umount "$_mp" || { fail "apply: $_mp is busy ('fuser -vm $_mp'): stop what uses it, then run '$PROG apply' again"; continue; }
         mounts_read
-        mount_fstab "$_mp" && pending_clear "${_f##*/}"
+        if mount_fstab "$_mp"; then
+            pending_clear "${_f##*/}"
+            # The options the new mount has: the profile's (converge compares with them).
+            rm -f "$(mount_opts_file "$_mp")"
+        fi
     done
 }
 

@@ -42,27 +42,42 @@ mount_options_missing() {
     done
 }
 
-# volume_remount I: options missing from the mount are applied with a
-# remount; a journalling mode (data=) only on a new mount: pending.
+# volume_remount I: new mount options of a mounted volume.
 volume_remount() {
     _mp=$(item LV "$1" MOUNTPOINT)
     if [ -z "$_mp" ] || ! is_mounted "$_mp"; then return 0; fi
     remount_or_pending "$_mp" "$(item LV "$1" OPTIONS)"
 }
 
+# remount_or_pending MOUNTPOINT OPTIONS: the options converge last saw
+# for MOUNTPOINT are kept in STATE_DIR (first sight: recorded, nothing
+# done; what the kernel prints of them varies by filesystem). New ones are
+# applied with a remount; a new journalling mode (data=, heartbeat=) only
+# by a new mount: pending for apply.
+# mount_fixed_opts OPTIONS: the options a remount cannot change.
+mount_fixed_opts() { printf '%s\n' "$1" | tr ',' '\n' | grep -E '^(data|heartbeat)=' | sort | tr '\n' ' '; }
+mount_opts_file() { printf '%s/mount-options%s' "$STATE_DIR" "$(printf '%s' "$1" | tr '/' '_')"; }
 remount_or_pending() {
     _key=remount-$(printf '%s' "$1" | tr '/' '_')
-    _miss=$(mount_options_missing "$1" "$2")
-    if [ -z "$_miss" ]; then
+    _rec=$(mount_opts_file "$1")
+    if [ ! -e "$_rec" ]; then
+        [ "$DRY" = 1 ] || printf '%s\n' "$2" >"$_rec"
+        return 0
+    fi
+    _old=$(cat "$_rec")
+    if [ "$_old" = "$2" ]; then
         pending_clear "$_key"
         return 0
     fi
-    case " $_miss" in
-        *" data="* | *" heartbeat="*)
-            pending_set "$_key" "$1 needs a new mount for '$_miss' (the journalling mode does not change on remount): run '$PROG apply'"
-            ;;
-        *) act mount -o "remount,$2" "$1" || fail "mount -o remount,$2 $1 failed: see 'dmesg'" ;;
-    esac
+    if [ "$(mount_fixed_opts "$_old")" != "$(mount_fixed_opts "$2")" ]; then
+        pending_set "$_key" "$1: mount options $_old -> $2 need a new mount (the journalling mode does not change on remount): run '$PROG apply'"
+        return 0
+    fi
+    if act mount -o "remount,$2" "$1"; then
+        [ "$DRY" = 1 ] || printf '%s\n' "$2" >"$_rec"
+    else
+        fail "mount -o remount,$2 $1 failed: see 'dmesg'"
+    fi
 }
 
 # status_volumes_change: mount options against the profile, and the LVs
