@@ -137,6 +137,19 @@ fn drbd_options_are_adjusted_live() {
     assert!(out.contains("FAILED=0"), "{out}");
 }
 
+/// An adjust that drbdadm keeps listing for a file already applied is not
+/// run again (a no-op converge stays one).
+#[test]
+fn drbd_file_already_applied_is_not_adjusted_again() {
+    let (_, out, calls) = drbd_case(
+        "drbdsetup-84 disk-options 0 --c-plan-ahead=0\n",
+        None,
+        "cp $D/show-new $D/show; drbd_change 1; : >$CALLS; ACTED=0; drbd_change 1; echo ACTED=$ACTED",
+    );
+    assert!(!calls.contains("drbdadm adjust"), "{calls}");
+    assert!(out.contains("ACTED=0"), "{out}");
+}
+
 #[test]
 fn drbd_nothing_to_adjust_runs_nothing() {
     let (_, out, calls) = drbd_case("", None, "drbd_change 1; echo ACTED=$ACTED");

@@ -82,14 +82,29 @@ converge_drbd_change() {
     done
 }
 
+# The checksum of the resource file that converge last applied (or found
+# applied): an adjust that 'drbdadm -d adjust' keeps listing for a file
+# already applied (a value it reads back differently) is not run again, so
+# a converge with nothing new stays a no-op.
+drbd_applied_mark() { printf '%s/drbd-%s.applied' "$STATE_DIR" "$1"; }
+drbd_applied() {
+    [ "$DRY" = 1 ] || printf '%s\n' "$(drbd_token "$1")" >"$(drbd_applied_mark "$1")"
+}
+
 drbd_change() {
     _name=$(item DRBD "$1" NAME)
     _minor=$(item DRBD "$1" MINOR)
     drbd_read "$_minor"
     [ "$CS" = Unconfigured ] && return 0
     drbd_grown "$1"
+    if [ "$(cat "$(drbd_applied_mark "$_name")" 2>/dev/null)" = "$(drbd_token "$_name")" ] &&
+        [ "$(drbd_running_ends "$_name")" = "$(drbd_wanted_ends "$1")" ]; then
+        debug "DRBD $_name: its file is applied"
+        return 0
+    fi
     _plan=$(drbdadm -d adjust "$_name" 2>/dev/null) || _plan=''
     if [ -z "$_plan" ]; then
+        drbd_applied "$_name"
         # Nothing left to change: what a finished switch left goes.
         if [ -e "$(drbd_switch_mark "$_name")" ] && [ "$DRY" = 0 ]; then
             rm -f "$(drbd_switch_mark "$_name")"
@@ -103,7 +118,11 @@ drbd_change() {
         *)
             # Options DRBD takes while connected and attached (net-options,
             # disk-options, resource-options): no interruption.
-            act drbdadm adjust "$_name" || fail "drbdadm adjust $_name failed: check 'drbdadm -d adjust $_name' and 'dmesg'"
+            if act drbdadm adjust "$_name"; then
+                drbd_applied "$_name"
+            else
+                fail "drbdadm adjust $_name failed: check 'drbdadm -d adjust $_name' and 'dmesg'"
+            fi
             ;;
     esac
 }
@@ -145,6 +164,7 @@ drbd_switch() {
     if drbd_wait_connected "$_minor" 30; then
         say "DRBD $_name: connected on $(drbd_running_ends "$_name") after $(($(date +%s) - _t0)) s"
         rm -f "$(drbd_switch_mark "$_name")" "$_sd/drbd-$_name.$NODE"
+        drbd_applied "$_name"
     else
         fail "DRBD $_name: not connected 30 s after the switch ($CS $RO $DS): check 'drbdadm -d adjust $_name' on $_peer (it should reconnect by itself) and the link to $(item DRBD "$1" PEER_ADDRESS)"
     fi
