@@ -90,6 +90,10 @@ fn drbd_stubs() -> Vec<(&'static str, &'static str)> {
         ("drbdsetup", "[ \"$1\" = show ] && cat \"$D_DIR/show\" 2>/dev/null\nexit 0"),
         ("blockdev", "exit 1"),
         ("logger", "exit 0"),
+        // Nothing leaves this machine: the peer's probes fail.
+        ("timeout", "exit 124"),
+        ("ssh", "exit 255"),
+        ("ping", "exit 1"),
     ]
 }
 
@@ -223,18 +227,44 @@ fn drbd_switch_of_a_secondary_resource_is_adjusted_at_once() {
 /// the peer switched: reconnect here, keep I/O frozen (exit 1) meanwhile.
 #[test]
 fn fence_peer_of_a_waiting_node_reconnects_on_the_new_configuration() {
+    // The probe of the peer's new endpoint answers (`timeout` stubbed as a
+    // function: nothing is sent anywhere).
     let (_, out, calls) = drbd_case(
         ADJUST_SWITCH,
         None,
-        "drbd_change 1; (DRBD_RESOURCE=r0 fence_peer); echo RC=$?; sleep 2",
+        "timeout() { echo \"probe $*\" >>$CALLS; return 0; }; drbd_change 1; (DRBD_RESOURCE=r0 fence_peer); echo RC=$?; sleep 2",
     );
     assert!(out.contains("RC=1"), "{out}");
-    assert!(out.contains("the peer has switched"), "{out}");
+    assert!(out.contains("it has switched"), "{out}");
+    assert!(
+        calls.contains("10.9.0.12 7790"),
+        "the probe is of the peer's new endpoint: {calls}"
+    );
     assert!(calls.contains("drbdadm adjust r0"), "{calls}");
     assert!(
-        !calls.contains("ssh"),
+        !calls.contains("ssh "),
         "no outdate of the peer during a switch: {calls}"
     );
+}
+
+/// A link failure while the node waits for its peer's upgrade is not a
+/// switch: the peer does not listen on its new endpoint; fence-peer goes
+/// its usual way and nothing reconnects on the new addresses.
+#[test]
+fn fence_peer_of_a_waiting_node_on_a_link_failure_is_the_usual_one() {
+    let (_, out, calls) = drbd_case(
+        ADJUST_SWITCH,
+        None,
+        "timeout() { echo \"probe $*\" >>$CALLS; return 1; }; drbd_change 1; (DRBD_RESOURCE=r0 fence_peer); echo RC=$?; sleep 2",
+    );
+    // The usual way: the peer answers on no network (stubs) and alpha is
+    // the initialiser: assumed down (5).
+    assert!(
+        out.contains("RC=5") && out.contains("assumed down"),
+        "{out}"
+    );
+    assert!(!out.contains("it has switched"), "{out}");
+    assert!(!calls.contains("drbdadm adjust"), "{calls}");
 }
 
 #[test]

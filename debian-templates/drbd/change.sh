@@ -147,7 +147,7 @@ drbd_switch() {
     mkdir -p "$_sd"
     printf '%s\n' "$_tok" >"$_sd/drbd-$_name.$NODE"
     if [ "$(cat "$_sd/drbd-$_name.$_peer" 2>/dev/null)" != "$_tok" ]; then
-        printf 'waiting %s\n' "$_tok" >"$(drbd_switch_mark "$_name")"
+        printf 'waiting %s %s\n' "$_tok" "$(drbd_end "$(item DRBD "$1" PEER_ADDRESS)" "$(item DRBD "$1" PORT)")" >"$(drbd_switch_mark "$_name")"
         say "DRBD $_name: its new configuration needs a reconnect ($(drbd_running_ends "$_name") -> $(drbd_wanted_ends "$1")): waiting for $_peer to run the same version; its upgrade completes the switch on both nodes (I/O pauses a few seconds then)"
         WAITING=1
         return 0
@@ -171,16 +171,27 @@ drbd_switch() {
 }
 
 # drbd_switch_fence NAME: from fence-peer. While this node waits for a
-# switch of NAME, the connection drops because the peer has switched:
-# reconnect here on the new addresses (in the background: DRBD waits for
-# this handler) and keep I/O frozen until connected. 1 when not switching.
+# switch of NAME and the connection drops, the peer has switched if its
+# DRBD listens on its new endpoint (a link failure looks different: the
+# peer is still on the old one, or unreachable): then reconnect here on the
+# new addresses (in the background: DRBD waits for this handler) and keep
+# I/O frozen until connected. 1 when this is not a switch.
 drbd_switch_fence() {
     _m=$(drbd_switch_mark "$1")
     [ -e "$_m" ] || return 1
-    case "$(cat "$_m")" in
-        waiting*)
-            say "fence-peer $1: the peer has switched to the new configuration: reconnecting here (drbdadm adjust $1)"
-            (sleep 1 && drbdadm adjust "$1") </dev/null >/dev/null 2>&1 &
+    read -r _state _tok _pend <"$_m" || true
+    case "$_state" in
+        waiting)
+            _host=${_pend%:*} _port=${_pend##*:}
+            _host=${_host#[}
+            _host=${_host%]}
+            # shellcheck disable=SC2016 # $1 and $2 are bash's, not ours
+            if [ -n "$_pend" ] && timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2"' switch-probe "$_host" "$_port" >/dev/null 2>&1; then
+                say "fence-peer $1: the peer listens on its new endpoint $_pend: it has switched; reconnecting here (drbdadm adjust $1)"
+                (sleep 1 && drbdadm adjust "$1") </dev/null >/dev/null 2>&1 &
+                return 0
+            fi
+            return 1
             ;;
         *) say "fence-peer $1: switching to the new configuration here: I/O resumes once connected" ;;
     esac
