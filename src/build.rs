@@ -90,8 +90,22 @@ pub fn write(
     Ok(Report(report))
 }
 
+/// Where a build records the profile it was built from (`DIR/profile.toml`,
+/// its text as it was read): `storpkg plan NEW` compares NEW with it.
+pub const PROFILE_FILE: &str = "profile.toml";
+
 /// Build the site into `out`.
 pub fn build(site: &Site, out: &Path) -> Result<Report, BuildError> {
+    build_recording(site, None, out)
+}
+
+/// Build the site into `out`, recording `profile` (the profile's text) as
+/// [`PROFILE_FILE`] beside the repository when given.
+pub fn build_recording(
+    site: &Site,
+    profile: Option<&str>,
+    out: &Path,
+) -> Result<Report, BuildError> {
     let env = std::env::var("SOURCE_DATE_EPOCH").ok();
     let ts = timestamp(site, env.as_deref())?;
     // The signing key is looked up once, before planning: the node packages
@@ -111,8 +125,12 @@ pub fn build(site: &Site, out: &Path) -> Result<Report, BuildError> {
     let key = key?;
     let renderer = renderer?;
     let site = with_public_key(site, key.as_ref());
-    let plan = crate::plan::plan_build(&site, &renderer, ts)
+    let mut plan = crate::plan::plan_build(&site, &renderer, ts)
         .map_err(|e| BuildError::Plan(e.to_string()))?;
+    if let Some(text) = profile {
+        plan.files
+            .insert(PROFILE_FILE.to_string(), text.as_bytes().to_vec());
+    }
     let mut config = repo_config(&site);
     if let Some(key) = key {
         config.signing = repo::Signing::Key(key);

@@ -22,7 +22,7 @@ use std::process::ExitCode;
     max_term_width = 100
 )]
 #[command(
-    after_help = "Exit status: 0 success, 1 invalid profile or failed build, 2 usage error or unreadable file.\n\nSee storpkg(1) and /usr/share/doc/storpkg/README.md."
+    after_help = "Exit status: 0 success, 1 invalid profile or failed build, 2 usage error or unreadable file; plan: 10 pause, 11 window, 12 refused.\n\nSee storpkg(1) and /usr/share/doc/storpkg/README.md."
 )]
 pub struct Cli {
     /// When to colour diagnostics.
@@ -80,6 +80,32 @@ pub enum Command {
         /// Treat warnings as errors.
         #[arg(long)]
         deny_warnings: bool,
+    },
+    /// Show what upgrading the nodes from one profile to another does.
+    ///
+    /// With two profiles, OLD then NEW; with one, NEW against the profile
+    /// that the last build recorded in DIR (DIR/profile.toml). Per node:
+    /// the files that change (unified diffs with --diff), packages added or
+    /// dropped, and every live step in its class: live (no interruption),
+    /// pause (I/O waits seconds, nothing unmounted), window (services stop
+    /// and filesystems unmount: left pending by the upgrade, done by
+    /// `SITE-storage apply`), refused (would lose or risk data: reported
+    /// as errors of the profile). Exit status: 0 nothing or live steps only,
+    /// 10 a pause, 11 a window, 12 a refused change; 1 an invalid profile,
+    /// 2 a usage error or an unreadable file.
+    Plan {
+        /// OLD NEW, or NEW alone (against DIR/profile.toml).
+        #[arg(num_args = 1..=2, required = true, value_name = "PROFILE")]
+        profiles: Vec<PathBuf>,
+        /// The build output holding the last build's profile.
+        #[arg(short, long, default_value = "dist")]
+        out: PathBuf,
+        /// Print the unified diff of every changed file too.
+        #[arg(long)]
+        diff: bool,
+        /// Print the plan as JSON on stdout (refusals included).
+        #[arg(long)]
+        json: bool,
     },
     /// Print the debian-installer preseed fragment of a storage node.
     ///
@@ -235,7 +261,7 @@ pub fn run(cli: Cli) -> ExitCode {
             let Some(site) = checked.site else {
                 return ExitCode::from(1);
             };
-            match crate::build::build(&site, &out) {
+            match crate::build::build_recording(&site, Some(&checked.source), &out) {
                 Ok(report) => {
                     println!("{report}");
                     ExitCode::SUCCESS
@@ -247,6 +273,12 @@ pub fn run(cli: Cli) -> ExitCode {
                 }
             }
         }
+        Command::Plan {
+            profiles,
+            out,
+            diff,
+            json,
+        } => plan(&profiles, &out, diff, json, cli.color),
         Command::Preseed {
             profile,
             node,
@@ -335,4 +367,95 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         }
     }
+}
+
+/// `storpkg plan`: both profiles checked (each one's diagnostics shown),
+/// the plan printed, refusals rendered as diagnostics of the profile that
+/// holds their key.
+fn plan(
+    profiles: &[PathBuf],
+    out: &std::path::Path,
+    diff: bool,
+    json: bool,
+    color: Color,
+) -> ExitCode {
+    let recorded = out.join(crate::build::PROFILE_FILE);
+    let (old_path, new_path) = match profiles {
+        [new] => {
+            if !recorded.is_file() {
+                eprintln!(
+                    "storpkg: {} holds no recorded profile (no build there yet, or one by an older storpkg): give both profiles, 'storpkg plan OLD NEW'",
+                    out.display()
+                );
+                return ExitCode::from(2);
+            }
+            (recorded.clone(), new.clone())
+        }
+        [old, new] => (old.clone(), new.clone()),
+        _ => return ExitCode::from(2),
+    };
+    let mut sites = Vec::new();
+    for p in [&old_path, &new_path] {
+        let (checked, _) = match load_and_report(p, color, false) {
+            Ok(c) => c,
+            Err(code) => return code,
+        };
+        if !verdict(&checked, false) {
+            return ExitCode::from(1);
+        }
+        sites.push(checked);
+    }
+    let (old, new) = (&sites[0], &sites[1]);
+    let (Some(os), Some(ns)) = (&old.site, &new.site) else {
+        return ExitCode::from(1);
+    };
+    let renderer = match crate::build::template_overrides(ns)
+        .map_err(|e| e.to_string())
+        .and_then(|o| crate::render::Renderer::with_overrides(&o).map_err(|e| e.to_string()))
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("storpkg: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let plan = match crate::plan::change::plan_change(os, ns, &renderer) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("storpkg: planning the change: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut err = stderr(color);
+    for r in &plan.refused {
+        let c = if r.in_old { old } else { new };
+        let span = profile::locate(&c.source, &r.key).unwrap_or(0..0);
+        let d = profile::Diagnostic::error(
+            r.code,
+            span,
+            format!("refused change on {}: {}", r.node, r.message),
+        )
+        .label(r.label.clone())
+        .help(r.help.clone());
+        let _ = profile::diag::render(&mut err, &c.file_name, &c.source, &[d]);
+    }
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        let _ = serde_json::to_writer_pretty(&mut stdout, &plan);
+        let _ = writeln!(stdout);
+    } else {
+        let command = format!("{}-storage", ns.name);
+        let _ = stdout.write_all(crate::plan::change::render_text(&plan, &command).as_bytes());
+        if diff {
+            let _ = stdout.write_all(crate::plan::change::render_diffs(&plan).as_bytes());
+        }
+    }
+    if !plan.refused.is_empty() {
+        eprintln!(
+            "storpkg: {} refused change{}: the upgrade would lose or risk data; change the profile as the help lines say",
+            plan.refused.len(),
+            if plan.refused.len() == 1 { "" } else { "s" }
+        );
+    }
+    ExitCode::from(crate::plan::change::exit_status(plan.worst))
 }

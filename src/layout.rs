@@ -72,6 +72,7 @@ const PARTS: &[fn(&mut Layout)] = &[
     crate::layers::shares::layout::layout,
     crate::layers::unison::layout::layout,
     crate::layers::system::layout::layout,
+    crate::layers::link::layout::layout,
 ];
 
 /// The layout file of `node`. A name that is not a node of the site gives a

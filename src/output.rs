@@ -6,6 +6,7 @@
 //! DIR/repo/...                 the apt repository (see `crate::repo`)
 //! DIR/debs/NAME_VERSION_all.deb  this build's packages (hard links into the pool)
 //! DIR/<extra files>            e.g. preseed fragments, given by the caller
+//! DIR/profile.toml             the profile this build was made from (`storpkg plan NEW`)
 //! ```
 //! Every file is 0644, every directory 0755, and every mtime is the build
 //! timestamp (so rsync -t / --checksum see no change after a rebuild) --

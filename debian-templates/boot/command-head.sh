@@ -4,6 +4,8 @@
 #
 #   SITE-storage converge [--dry-run]   bring this node's storage up
 #   SITE-storage status                 every layer's state; exit 1 if wrong
+#                                       (drift from the profile, pending steps)
+#   SITE-storage apply [--dry-run]      the pending window steps of this node
 #   SITE-storage fence-peer             DRBD's fence-peer handler
 #   SITE-storage after-resync           DRBD's after-resync-target handler
 #

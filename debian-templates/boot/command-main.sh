@@ -20,8 +20,12 @@ converge() {
         fi
     fi
     converge_volumes
+    converge_volumes_change
     converge_drbd
+    converge_drbd_change
     converge_ocfs2
+    converge_o2cb_change
+    converge_ocfs2_remount
     converge_shares
     converge_exports
     converge_libvirt
@@ -55,13 +59,17 @@ status() {
     LOGGER=0
     [ "$JSON" = 1 ] || printf 'node %s (peers: %s) of site %s\n' "$NODE" "${PEERS:-none}" "$SITE"
     status_volumes
+    status_volumes_change
     status_drbd
+    status_drbd_change
     status_ocfs2
+    status_o2cb_change
     status_shares
     status_unison
     status_ids
     status_ids_peer
     status_sysctl
+    status_link
     status_pending
     if [ "$JSON" = 1 ]; then
         _ok=true
@@ -86,7 +94,7 @@ status_pending() {
 }
 
 usage() {
-    printf 'usage: %s converge [--dry-run] | status [--json] | split-brain RESOURCE [--discard-here] | verify | metrics | fence-peer | after-resync\n' "$PROG" >&2
+    printf 'usage: %s converge [--dry-run] | status [--json] | apply [--dry-run] | split-brain RESOURCE [--discard-here] | verify | metrics | fence-peer | after-resync\n' "$PROG" >&2
     exit 2
 }
 
@@ -137,6 +145,10 @@ case "$cmd" in
     metrics)
         load_layout
         metrics
+        ;;
+    apply)
+        load_layout
+        apply
         ;;
     fence-peer)
         load_layout

@@ -83,6 +83,8 @@ fence_decide() {
         say "fence-peer $_res: this node has no DRBD resource $_res with a peer in its layout"
         exit 1
     fi
+    # A switch to a new configuration with the peer (drbd/change.sh).
+    drbd_switch_fence "$_res" && exit 1
     _addrs=${_addrs:-$_padm}
     if [ "$_fencing" = resource-and-stonith ]; then
         _frozen="I/O on $_res stays frozen here, so the two copies cannot diverge; it resumes by itself when the replication link is back"

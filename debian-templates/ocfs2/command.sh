@@ -3,7 +3,7 @@
 # part of the node-side command, not a script of its own.
 
 o2cb_online() {
-    [ -n "$OCFS2_CLUSTER" ] && [ -d "/sys/kernel/config/cluster/$OCFS2_CLUSTER/node/$NODE" ]
+    [ -n "$OCFS2_CLUSTER" ] && [ -d "${CONFIGFS_CLUSTER:-/sys/kernel/config/cluster}/$OCFS2_CLUSTER/node/$NODE" ]
 }
 
 # mounted_on MOUNTPOINT: prints the device mounted there (nothing if none).

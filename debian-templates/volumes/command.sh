@@ -108,8 +108,10 @@ status_volumes() {
             _bytes=$(item LV "$_i" BYTES)
             if [ -z "$_have" ]; then
                 bad lv "$VG/$_name" "missing" "run '$PROG converge'"
-            elif [ "$_have" -lt "$_bytes" ] || [ "$_have" -ge $((_bytes + 64 * 1024 * 1024)) ]; then
-                bad lv "$VG/$_name" "$_have bytes, profile $(item LV "$_i" SIZE)" "size differs (never resized by storpkg)"
+            elif [ "$_have" -lt "$_bytes" ]; then
+                bad lv "$VG/$_name" "$_have bytes, profile $(item LV "$_i" SIZE)" "smaller than the profile: run '$PROG converge' (it grows LVs, never shrinks them)"
+            elif [ "$_have" -ge $((_bytes + 64 * 1024 * 1024)) ]; then
+                row lv "$VG/$_name" "$_have bytes, larger than the profile's $(item LV "$_i" SIZE): kept (storpkg never shrinks a volume)"
             else
                 row lv "$VG/$_name" "$(item LV "$_i" SIZE) ok"
             fi

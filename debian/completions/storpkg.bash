@@ -34,6 +34,9 @@ _storpkg() {
             storpkg,man)
                 cmd="storpkg__subcmd__man"
                 ;;
+            storpkg,plan)
+                cmd="storpkg__subcmd__plan"
+                ;;
             storpkg,preseed)
                 cmd="storpkg__subcmd__preseed"
                 ;;
@@ -58,6 +61,9 @@ _storpkg() {
             storpkg__subcmd__help,man)
                 cmd="storpkg__subcmd__help__subcmd__man"
                 ;;
+            storpkg__subcmd__help,plan)
+                cmd="storpkg__subcmd__help__subcmd__plan"
+                ;;
             storpkg__subcmd__help,preseed)
                 cmd="storpkg__subcmd__help__subcmd__preseed"
                 ;;
@@ -71,7 +77,7 @@ _storpkg() {
 
     case "${cmd}" in
         storpkg)
-            opts="-h -V --color --help --version check build preseed diagram schema completions man help"
+            opts="-h -V --color --help --version check build plan preseed diagram schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -177,7 +183,7 @@ _storpkg() {
             return 0
             ;;
         storpkg__subcmd__help)
-            opts="check build preseed diagram schema completions man help"
+            opts="check build plan preseed diagram schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -274,6 +280,20 @@ _storpkg() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        storpkg__subcmd__help__subcmd__plan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         storpkg__subcmd__help__subcmd__preseed)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -309,6 +329,32 @@ _storpkg() {
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        storpkg__subcmd__plan)
+            opts="-o -h -V --out --diff --json --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

@@ -27,14 +27,19 @@ macro_rules! parts {
 pub const PARTS: &[(&str, &str)] = parts![
     "boot/command-head.sh",
     "volumes/command.sh",
+    "volumes/change.sh",
     "drbd/command.sh",
     "drbd/fence.sh",
     "drbd/repair.sh",
+    "drbd/change.sh",
     "ocfs2/command.sh",
+    "ocfs2/change.sh",
     "shares/command.sh",
     "unison/command.sh",
     "ids/command.sh",
     "system/command.sh",
+    "system/change.sh",
+    "boot/apply.sh",
     "boot/command-main.sh",
 ];
 

@@ -12,6 +12,7 @@
 //! - `layers::client`: `<site>-storage-client`, the NFS clients' side;
 //! - `layers::nis`: `<site>-storage-nis`, the NIS server's automount maps.
 
+pub mod change;
 pub(crate) mod common;
 pub(crate) mod contribution;
 pub mod node;

@@ -244,6 +244,43 @@ pub fn render_plain(file_name: &str, source: &str, diags: &[Diagnostic]) -> Stri
 /// Every diagnostic code storpkg emits, with a one-line explanation
 /// (`storpkg explain` / the README reference draw on this list).
 pub mod codes {
+    /// The codes of `storpkg plan`'s refused changes: a diagnostic of the
+    /// new profile (of the old one for a removal), never of `check`.
+    pub const CHANGE: &[(&str, &str)] = &[
+        (
+            "shrink-volume",
+            "a volume that shrinks: storpkg never shrinks a volume",
+        ),
+        (
+            "change-fs-kind",
+            "a volume whose kind (ext4, unison, drbd) changes: its contents would be replaced",
+        ),
+        (
+            "drbd-minor",
+            "a DRBD resource whose minor changes while its device is in use",
+        ),
+        (
+            "drbd-backing",
+            "a DRBD resource moved to another backing LV: its data stays on the old one",
+        ),
+        (
+            "drbd-peer",
+            "a DRBD resource moved to another pair of nodes",
+        ),
+        (
+            "ocfs2-backing",
+            "an OCFS2 filesystem moved to another DRBD resource",
+        ),
+        (
+            "ocfs2-mkfs",
+            "an mkfs.ocfs2 parameter (mode, feature level, slots) of an existing filesystem",
+        ),
+        (
+            "share-move",
+            "a share moved to another volume or filesystem: its files stay behind",
+        ),
+    ];
+
     pub const ALL: &[(&str, &str)] = &[
         ("toml-syntax", "the file is not valid TOML"),
         (

@@ -83,6 +83,25 @@ fn read_capped(path: &Path) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
+/// The span of the value at `key` (a path of table keys) in a profile's
+/// text, else of the nearest enclosing key that is there: where a
+/// diagnostic about that key points (`storpkg plan`'s refusals).
+pub fn locate(source: &str, key: &[String]) -> Option<Range<usize>> {
+    let root = toml_span::parse(source).ok()?;
+    let mut here = &root;
+    let mut found = None;
+    for k in key {
+        let t = here.as_table()?;
+        let (kk, v) = t.iter().find(|(kk, _)| kk.name == k.as_str())?;
+        found = Some(read::range(kk.span));
+        here = v;
+        if here.as_table().is_none() {
+            return Some(read::range(v.span));
+        }
+    }
+    found
+}
+
 /// Read and check the profile at `path`. A profile that is not UTF-8 is
 /// checked no further: one `not-utf8` diagnostic at its first bad byte.
 pub fn load(path: &Path) -> Result<Checked, ReadError> {

@@ -130,7 +130,7 @@ assert_storage() {
         done
         lvs --noheadings --units m --nosuffix -o lv_name,lv_size vg0 | awk '
             { s[\$1] = \$2 } END {
-            if (s[\"rep-no\"] != 32 || s[\"rep-unison\"] != 32 || s[\"rep-drbd0\"] != ${DRBD_MIB:-64} || s[\"rep-drbd1\"] != ${DRBD_MIB:-64}) {
+            if (s[\"rep-no\"] != ${REP_NO_MIB:-32} || s[\"rep-unison\"] != 32 || s[\"rep-drbd0\"] != ${DRBD_MIB:-64} || s[\"rep-drbd1\"] != ${DRBD_MIB:-64}) {
                 print \"LV sizes wrong\"; exit 1 } }'
         for p in /vol/ocfs2-small/home /vol/ocfs2-large/vmpool1 /vol/rep-no/scratch /vol/rep-unison/pub; do
             [ -d \$p ] || { echo \"no share \$p\"; exit 1; }
@@ -673,4 +673,244 @@ scenario_hold() {
     done
     log "holding; kill $$ to stop"
     while :; do sleep 60; done
+}
+
+# --- scenario change: day two (issue 14) --------------------------------
+
+# change_profiles: the three versions of the change scenario, from the test
+# site: 1.0 with DRBD on the admin LAN (as before the how-to's last
+# section); 1.0.1 the same with the unison keys (so that status has no
+# manual step left); 1.1 with every kind of change: DRBD and o2cb moved to
+# the back-to-back link, a DRBD net option, o2cb timeouts, a new ext4
+# volume with a share, a new DRBD resource with its OCFS2 filesystem, a
+# grown volume, a new export, sysctl, the unison schedule.
+change_profiles() {
+    local base=$DIST/change-base.toml ckey=${1:-} hkey=${2:-}
+    # 1.0: [drbd] network on the admin LAN.
+    awk '/^\[/ { sec = $0 } sec == "[drbd]" && /^network = / { print "network = \"admin\""; next } { print }' \
+        "$SITE_PROFILE" >"$base"
+    grep -A20 '^\[drbd\]$' "$base" | grep -qx 'network = "admin"' || die "could not put DRBD on the admin LAN in $base"
+    cp "$base" "$DIST/change-1.0.toml"
+    [ -n "$ckey" ] || return 0
+    awk -v ck="$ckey" -v hk="$hkey" '
+        /^version = "1.0"$/ { print "version = \"1.0.1\""; next }
+        { print }
+        /^\[unison\]$/ { printf "client_key = \"%s\"\nserver_host_key = \"%s\"\n", ck, hk }
+    ' "$base" >"$DIST/change-1.0.1.toml"
+    awk '
+        /^\[/ { sec = $0 }
+        /^version = "1.0.1"$/ { print "version = \"1.1\""; next }
+        sec == "[drbd]" && /^network = / { print "network = \"replication\""; next }
+        sec == "[drbd]" && /^ping_int = / { print "ping_int = 20"; next }
+        sec == "[ocfs2]" && /^network = / { print "network = \"replication\""; next }
+        sec == "[ocfs2]" && /^idle_timeout_ms = / { print "idle_timeout_ms = 35000"; next }
+        sec == "[volumes.rep-no]" && /^size = / { print "size = \"48M\""; next }
+        sec == "[unison]" && /^schedule = / { print "schedule = \"*-*-* 01:00:00\""; next }
+        /^"vm.min_free_kbytes" = / { print "\"vm.min_free_kbytes\" = 12288"; next }
+        /^\[drbd.resources.drbd1\]$/ {
+            print "[drbd.resources.drbd2]\nminor = 2\nport = 7792\nvolume = \"rep-drbd2\"\n" }
+        /^\[volumes.rep-drbd0\]$/ {
+            print "[volumes.rep-new]\nsize = \"16M\"\nkind = \"ext4\"\nmountpoint = \"/vol/rep-new\"\n"
+            print "[volumes.rep-drbd2]\nsize = \"64M\"\nkind = \"drbd\"\n" }
+        /^\[ocfs2.filesystems.ocfs2-large\]$/ {
+            print "[ocfs2.filesystems.ocfs2-new]\nresource = \"drbd2\"\nmode = \"mail\"\nmountpoint = \"/vol/ocfs2-new\"\n" }
+        /^\[shares.scratch\]$/ {
+            print "[shares.newscratch]\non = \"rep-new\"\nlink = \"/vol/newscratch\"\n"
+            print "[shares.tmp]\non = \"ocfs2-new\"\nlink = \"/vol/tmp\"\nexports = [{ clients = \"192.168.1.0/24\", options = [\"rw\", \"sync\", \"no_subtree_check\"] }]\n" }
+        { print }
+    ' "$DIST/change-1.0.1.toml" >"$DIST/change-1.1.toml"
+    "$STORPKG_BIN" check -q "$DIST/change-1.1.toml" || die "the 1.1 profile of the change scenario is invalid"
+}
+
+# change_install NODE VERSION: the node's packages of VERSION from the
+# change build (downgrades allowed: the rollback installs the older one).
+change_install() {
+    local n=$1 v=$2
+    put "$n" "$CHANGE_DEBS/$SITE-storage-ids_${v}_all.deb" /root/
+    put "$n" "$CHANGE_DEBS/$SITE-storage-${n}_${v}_all.deb" /root/
+    on "$n" "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-downgrades --no-install-recommends -o Dpkg::Use-Pty=0 \
+        /root/$SITE-storage-ids_${v}_all.deb /root/$SITE-storage-${n}_${v}_all.deb" >>"$WORK/$n.install.log" 2>&1 ||
+        { tail -n 40 "$WORK/$n.install.log" >&2; die "$n: install of $v failed"; }
+    on "$n" "dpkg-query -W -f '\${Version}' $SITE-storage-$n" | grep -qx "$v" || die "$n: $SITE-storage-$n is not at $v"
+}
+
+# change_build VERSION: the change profile of VERSION into the change
+# build's output; its packages kept aside (a later build replaces debs/).
+change_build() {
+    "$STORPKG_BIN" build "$DIST/change-$1.toml" --out "$DIST/out-change" >"$DIST/build-change-$1.log" 2>&1 ||
+        { cat "$DIST/build-change-$1.log" >&2; die "storpkg build of change-$1 failed"; }
+    mkdir -p "$CHANGE_DEBS"
+    cp "$DIST/out-change/debs/"*"_$1_all.deb" "$CHANGE_DEBS/"
+}
+
+# writer_start NODE / writer_stop NODE: a loop on NODE that appends a
+# timestamp to a file on OCFS2 every 0.1 s (only while it is mounted) and
+# logs, on the root disk, when each write began and ended.
+writer_start() {
+    on "$1" "nohup sh -c 'while :; do
+            if mountpoint -q /vol/ocfs2-small; then
+                b=\$(date +%s.%N); echo \$b >>/vol/ocfs2-small/writer-$1 && sync /vol/ocfs2-small/writer-$1
+                echo \"\$b \$(date +%s.%N)\" >>/root/writer.log
+            fi
+            sleep 0.1
+        done' >/dev/null 2>&1 </dev/null & echo \$! >/root/writer.pid"
+}
+writer_stop() {
+    on "$1" "kill \$(cat /root/writer.pid) 2>/dev/null; rm -f /root/writer.pid; true"
+}
+# writer_pause NODE SINCE: the longest time a write took on NODE since the
+# epoch second SINCE (the I/O pause), in seconds.
+writer_pause() {
+    on "$1" "awk -v s=$2 '\$1 >= s { d = \$2 - \$1; if (d > m) m = d } END { printf \"%.2f\", m + 0 }' /root/writer.log 2>/dev/null"
+}
+
+# drbd_ends NODE RES: the addresses RES runs on (drbdsetup show).
+drbd_ends() {
+    on "$1" "drbdsetup show $2 | awk '\$1 == \"address\" { printf \"%s \", \$NF }'"
+}
+
+# status_rc NODE: the exit status of the node's status (its output logged).
+status_rc() {
+    local rc=0
+    on "$1" "$SITE-storage status" >"$WORK/$1.status" 2>&1 || rc=$?
+    printf '%s' "$rc"
+}
+
+# change_switch_pair FROM TO WHEN: both nodes upgrade (fiori first) to TO;
+# DRBD reconnects on its new addresses when the second node upgrades; the
+# o2cb window waits as pending until apply on both. Paused I/O and the
+# times are logged as BENCH lines.
+change_switch_pair() {
+    local from=$1 to=$2 when=$3 t0 t_up t_apply since r
+    since=$(on fiori "date +%s")
+    t0=$SECONDS
+    log "$when: $from -> $to, fiori first"
+    change_install fiori "$to"
+    # fiori first: the DRBD switch waits for torchio; nothing disconnected.
+    for r in drbd0 drbd1; do
+        on fiori "grep -Eq '^ *${r#drbd}: cs:Connected ro:Primary/Primary' /proc/drbd" ||
+            { show fiori; die "$when: fiori's upgrade disconnected $r before torchio's (it must wait)"; }
+    done
+    [ "$(status_rc fiori)" != 0 ] || { cat "$WORK/fiori.status" >&2; die "$when: fiori's status is 0 while its switch and window wait"; }
+    grep -q 'waits for its peer' "$WORK/fiori.status" || { cat "$WORK/fiori.status" >&2; die "$when: fiori's status does not say its DRBD switch waits for torchio"; }
+    change_install torchio "$to"
+    t_up=$SECONDS
+    # torchio completes the switch on both.
+    within 60 on fiori "[ \$(grep -c 'cs:Connected ro:Primary/Primary ds:UpToDate/UpToDate' /proc/drbd) -ge 2 ]" ||
+        { show fiori; show torchio; diag fiori; die "$when: DRBD did not reconnect after both upgrades"; }
+    log "$when: DRBD runs $(drbd_ends fiori drbd0)on fiori after both upgrades"
+    local n
+    for n in fiori torchio; do
+        log "BENCH change $when pause drbd-switch node=$n max_write_s=$(writer_pause "$n" "$since")"
+    done
+    # The o2cb window: pending, status non-zero on both, until apply.
+    for n in fiori torchio; do
+        [ "$(status_rc "$n")" != 0 ] || { cat "$WORK/$n.status" >&2; die "$when: $n's status is 0 while the o2cb window is pending"; }
+        grep -q "apply" "$WORK/$n.status" || { cat "$WORK/$n.status" >&2; die "$when: $n's status does not name apply"; }
+    done
+    log "$when: status non-zero on both while the o2cb window is pending"
+    writer_stop fiori
+    writer_stop torchio
+    since=$(on fiori "date +%s")
+    local ta=$SECONDS
+    on fiori "$SITE-storage apply" >"$WORK/fiori.apply" 2>&1 &
+    local pa=$!
+    sleep 5
+    on torchio "$SITE-storage apply" >"$WORK/torchio.apply" 2>&1 || { cat "$WORK/torchio.apply" >&2; die "$when: apply on torchio failed"; }
+    wait "$pa" || { cat "$WORK/fiori.apply" >&2; die "$when: apply on fiori failed"; }
+    t_apply=$((SECONDS - ta))
+    log "BENCH change $when window o2cb both_nodes_s=$t_apply"
+    log "BENCH change $when link-switch total_s=$((SECONDS - t0)) upgrades_s=$((t_up - t0))"
+    writer_start fiori
+    writer_start torchio
+}
+
+scenario_change() {
+    log "=== scenario change: 1.0 -> 1.1 with every kind of change (the how-to's link switch among them), apply, back to 1.0.1"
+    CHANGE_DEBS=$DIST/change-debs
+    rm -rf "$CHANGE_DEBS" "$DIST/out-change"
+    change_profiles
+    change_build 1.0
+    local vg_saved=$VG_DISK_MIB out_saved=$OUT debs_saved=$DEBS
+    VG_DISK_MIB=384
+    OUT=$DIST/out-change DEBS=$DIST/out-change/debs
+    work_new
+    trap work_done EXIT
+    fresh_pair "the change scenario's 1.0"
+    # 1.0.1: the unison keys the packages ask for, nothing else.
+    local ckey hkey n
+    ckey=$(on fiori "cut -d' ' -f1,2 /var/lib/$SITE-storage-fiori/ssh/id_ed25519.pub")
+    hkey=$(on torchio "cut -d' ' -f1,2 /etc/ssh/ssh_host_ed25519_key.pub")
+    change_profiles "$ckey" "$hkey"
+    change_build 1.0.1
+    change_build 1.1
+    local rc=0
+    "$STORPKG_BIN" plan --color never "$DIST/change-1.0.1.toml" "$DIST/change-1.1.toml" >"$WORK/plan.txt" 2>&1 || rc=$?
+    [ "$rc" = 11 ] || { cat "$WORK/plan.txt" >&2; die "storpkg plan 1.0.1 -> 1.1 exits $rc, not 11 (a window)"; }
+    if ! grep -q 'pause   drbd' "$WORK/plan.txt" || ! grep -q 'window  ocfs2' "$WORK/plan.txt"; then
+        cat "$WORK/plan.txt" >&2
+        die "the plan does not class DRBD's switch as a pause and o2cb's as a window"
+    fi
+    change_install fiori 1.0.1
+    change_install torchio 1.0.1
+    for n in fiori torchio; do
+        [ "$(status_rc "$n")" = 0 ] || { cat "$WORK/$n.status" >&2; die "$n: status not 0 at 1.0.1"; }
+    done
+    canaries_write fiori
+    canaries_write torchio
+    writer_start fiori
+    writer_start torchio
+
+    change_switch_pair 1.0.1 1.1 "1.1"
+    # The new resource: fiori, its initialiser, skips the initial sync once
+    # torchio's leg is up (the retry timer's converge), then both mount it.
+    for n in fiori torchio; do
+        within 300 on "$n" "[ \"\$(findmnt -n -o FSTYPE --mountpoint /vol/ocfs2-new)\" = ocfs2 ]" ||
+            { show "$n"; diag "$n"; die "$n: the new OCFS2 filesystem is not mounted 300 s after the upgrade"; }
+    done
+    for n in fiori torchio; do
+        on "$n" "set -e
+            grep -Eq '^ *2: cs:Connected ro:Primary/Primary ds:UpToDate/UpToDate' /proc/drbd
+            [ \"\$(findmnt -n -o FSTYPE --mountpoint /vol/ocfs2-new)\" = ocfs2 ]
+            [ \"\$(findmnt -n -o FSTYPE --mountpoint /vol/rep-new)\" = ext4 ]
+            [ \"\$(lvs --noheadings --units m --nosuffix -o lv_size vg0/rep-no | tr -d ' ')\" = 48.00 ]
+            [ \$(df -m --output=size /vol/rep-no | tail -n 1) -gt 40 ]
+            drbdsetup show drbd0 | grep -q 10.11.12
+            grep -rq 10.11.12 /sys/kernel/config/cluster/vmt/node/*/ipv4_address
+            exportfs | grep -q '^/vol/ocfs2-new/tmp'
+            [ \"\$(sysctl -n vm.min_free_kbytes)\" = 12288 ]" >&2 ||
+            { show "$n"; diag "$n"; die "$n: a change of 1.1 is not in effect"; }
+        [ "$(status_rc "$n")" = 0 ] || { cat "$WORK/$n.status" >&2; die "$n: status not 0 after apply at 1.1"; }
+    done
+    REP_NO_MIB=48 assert_storage fiori
+    REP_NO_MIB=48 assert_storage torchio
+    canaries_check "the upgrade to 1.1 and its apply"
+    cross_check
+
+    # Back to 1.0.1: what 1.1 added leaves the profile and keeps its data;
+    # the new OCFS2 filesystem is unmounted by hand, as the plan says.
+    "$STORPKG_BIN" plan --color never "$DIST/change-1.1.toml" "$DIST/change-1.0.1.toml" >"$WORK/plan-back.txt" 2>&1 || true
+    log "rollback plan: $(grep -c 'kept\|leaves the profile' "$WORK/plan-back.txt") lines of kept data"
+    for n in fiori torchio; do
+        on "$n" "umount /vol/ocfs2-new" || die "$n: could not unmount /vol/ocfs2-new before the rollback"
+    done
+    change_switch_pair 1.1 1.0.1 "rollback"
+    for n in fiori torchio; do
+        # Left up by the rollback (its .res file is gone): down by hand.
+        on "$n" "drbdsetup down drbd2" >/dev/null 2>&1 || true
+        on "$n" "set -e
+            drbdsetup show drbd0 | grep -q 192.168.1
+            lvs vg0/rep-new vg0/rep-drbd2 >/dev/null" >&2 || { show "$n"; die "$n: the rollback did not go back, or lost an LV"; }
+        [ "$(status_rc "$n")" = 0 ] || { cat "$WORK/$n.status" >&2; die "$n: status not 0 after the rollback"; }
+        grep -q 'not in the profile' "$WORK/$n.status" || { cat "$WORK/$n.status" >&2; die "$n: status does not list the volumes no longer in the profile"; }
+        on "$n" "dmesg | grep -qi 'split-brain'" && die "$n: DRBD saw a split brain during the change scenario"
+    done
+    writer_stop fiori
+    writer_stop torchio
+    REP_NO_MIB=48 assert_storage fiori
+    REP_NO_MIB=48 assert_storage torchio
+    canaries_check "the rollback to 1.0.1"
+    work_done
+    trap - EXIT
+    VG_DISK_MIB=$vg_saved OUT=$out_saved DEBS=$debs_saved
 }

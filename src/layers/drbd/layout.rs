@@ -36,6 +36,16 @@ pub(crate) fn layout(o: &mut Layout) {
         o.item("DRBD", i, "INITIALISER", flag(initialiser));
         o.item("DRBD", i, "PEER_WAIT", site.drbd.peer_wait.to_string());
         o.item("DRBD", i, "FENCING", &r.fencing);
+        // This node's own end (the running one is compared with it).
+        o.item("DRBD", i, "PORT", r.port.to_string());
+        o.item(
+            "DRBD",
+            i,
+            "ADDRESS",
+            site.node(o.node)
+                .map(|n| n.address_on(site.drbd.network).to_string())
+                .unwrap_or_default(),
+        );
         let peer = o.peer_in(&r.nodes);
         o.item(
             "DRBD",

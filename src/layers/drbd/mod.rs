@@ -3,3 +3,4 @@
 pub(crate) mod layout;
 pub(crate) mod plan;
 pub(crate) mod profile;
+pub(crate) mod transition;

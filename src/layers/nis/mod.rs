@@ -3,3 +3,4 @@
 pub(crate) mod package;
 pub(crate) mod plan;
 pub(crate) mod profile;
+pub(crate) mod transition;

@@ -23,6 +23,29 @@ pub(crate) fn layout(o: &mut Layout) {
             .unwrap_or(""),
     );
     o.var("OCFS2_COUNT", fss.len().to_string());
+    // What o2cb must run with (configfs once online): the port, the
+    // timeouts, every node's number and address. Compared by status and
+    // converge; a difference is a window step for `apply`.
+    if let (Some(c), false) = (&site.ocfs2, fss.is_empty()) {
+        o.var("O2CB_PORT", c.port.to_string());
+        o.var("O2CB_THRESHOLD", c.heartbeat_threshold.to_string());
+        o.var("O2CB_IDLE_MS", c.idle_timeout_ms.to_string());
+        o.var("O2CB_KEEPALIVE_MS", c.keepalive_delay_ms.to_string());
+        o.var("O2CB_RECONNECT_MS", c.reconnect_delay_ms.to_string());
+        o.var("O2CB_NODE_COUNT", site.nodes.len().to_string());
+        for (j, n) in site.nodes.iter().enumerate() {
+            o.item("O2CB_NODE", j + 1, "NAME", &n.name);
+            o.item("O2CB_NODE", j + 1, "NUMBER", n.ocfs2_number.to_string());
+            o.item(
+                "O2CB_NODE",
+                j + 1,
+                "ADDRESS",
+                n.address_on(c.network).to_string(),
+            );
+        }
+    } else {
+        o.var("O2CB_NODE_COUNT", "0");
+    }
     for (i, f) in fss.iter().enumerate() {
         let i = i + 1;
         o.item("OCFS2", i, "NAME", &f.name);
@@ -33,6 +56,7 @@ pub(crate) fn layout(o: &mut Layout) {
         o.item("OCFS2", i, "SLOTS", f.slots.to_string());
         o.item("OCFS2", i, "LABEL", &f.name);
         o.item("OCFS2", i, "MOUNTPOINT", &f.mountpoint);
+        o.item("OCFS2", i, "OPTIONS", f.mount_options.join(","));
         o.item(
             "OCFS2",
             i,

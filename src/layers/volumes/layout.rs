@@ -15,6 +15,8 @@ pub(crate) fn layout(o: &mut Layout) {
         o.item("LV", i, "BYTES", v.size.to_string());
         o.item("LV", i, "KIND", kind_str(v.kind));
         o.item("LV", i, "DEVICE", v.device(o.vg));
+        // The mount options as fstab has them (remount, status).
+        o.item("LV", i, "OPTIONS", v.mount_options.join(","));
         o.item(
             "LV",
             i,
