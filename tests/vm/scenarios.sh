@@ -30,9 +30,19 @@ build_site() {
     log "site built: $(cd "$DEBS" && echo *.deb)"
 }
 
-# prepare NODE: the installer's part (vg0 on the second disk).
+# prepare NODE: the installer's part (vg0 on the second disk); and the
+# site's witness, its install server 192.168.1.1, reachable at every boot
+# (on the VM's loopback, where repo_tunnel puts it while a tunnel is up):
+# fence-peer and a one-legged start ask it whether the peer or this node
+# is the one cut off. A partition that hides the witness too is covered
+# by tests/converge_script.rs, not here.
 prepare() {
-    on "$1" 'pvs /dev/vdb >/dev/null 2>&1 || { pvcreate -q /dev/vdb && vgcreate -q vg0 /dev/vdb; }' >/dev/null
+    on "$1" "pvs /dev/vdb >/dev/null 2>&1 || { pvcreate -q /dev/vdb && vgcreate -q vg0 /dev/vdb; }
+        printf '%s\n' '[Unit]' 'Description=storpkg VM suite: the install server (the witness) on loopback' \
+            'DefaultDependencies=no' 'Before=network.target drbd.service' '[Service]' 'Type=oneshot' \
+            'ExecStart=/sbin/ip addr replace $INSTALL_SERVER/32 dev lo' '[Install]' 'WantedBy=multi-user.target' \
+            >/etc/systemd/system/vmtest-witness.service
+        systemctl enable -q --now vmtest-witness.service" >/dev/null
 }
 
 # local0_lines ROOT: the shell lines (run on a VM) that do what apt-setup
@@ -422,6 +432,21 @@ install_pair() {
     wait "$p2" || die "torchio: install failed"
 }
 
+# fresh_pair WHAT: boot both VMs with empty disks, install both node
+# packages at once (as two late_commands would), assert dual-primary OCFS2
+# on both and log the time it took.
+fresh_pair() {
+    local t0=$SECONDS
+    boot_pair
+    local t_booted=$SECONDS
+    install_pair
+    show fiori
+    show torchio
+    assert_storage fiori
+    assert_storage torchio
+    log "TIMING ($1) boot → dual-primary OCFS2 mounted on both: $((SECONDS - t0)) s (boot $((t_booted - t0)) s, install + converge $((SECONDS - t_booted)) s)"
+}
+
 # site_variant NAME SED-SCRIPT...: the test site's profile edited by sed,
 # built into $DIST/out-NAME; OUT, DEBS and SITE_PROFILE then name it (the
 # repository served and the preseed used are its own: the other builds
@@ -478,15 +503,7 @@ scenario_pair() {
     work_new
     trap work_done EXIT
     lan_switch_start
-    local t0=$SECONDS
-    boot_pair
-    local t_booted=$SECONDS
-    install_pair
-    show fiori
-    show torchio
-    assert_storage fiori
-    assert_storage torchio
-    log "TIMING (512 MiB DRBD volumes) boot → dual-primary OCFS2 mounted on both: $((SECONDS - t0)) s (boot $((t_booted - t0)) s, install + converge $((SECONDS - t_booted)) s)"
+    fresh_pair "512 MiB DRBD volumes"
     # The client boots while the pair is checked (light ssh checks).
     vm_disks client
     vm_start client
@@ -574,13 +591,17 @@ install_in_target() {
 }
 
 # firstboot: the installer's path, nodes installed at different times.
-# Both nodes get their packages in the target (chroot, nothing live), then
-# fiori boots out of the installer alone: its converge waits for torchio,
-# then goes one-legged (Primary/Unknown, OCFS2 mounted); canaries. torchio's
-# first boot comes later: it joins, syncs from fiori (the full sync of a
-# joining leg may outlast its converge: DRBD's after-resync-target
-# handler runs the converge unit again, which promotes and mounts; nobody
-# else acts), and both end dual-primary with no failed unit.
+# Both nodes get their packages in the target (chroot, nothing live). Then
+# fiori boots out of the installer while torchio is silent (its LAN and
+# replication links down, as if still off): fiori's converge waits for
+# torchio, finds it on no network while the witness answers, and goes
+# one-legged (Primary/Unknown, OCFS2 mounted); canaries. torchio's first
+# boot comes later: it joins, syncs from fiori (the full sync of a joining
+# leg may outlast its converge: DRBD's after-resync-target handler runs the
+# converge unit again, which promotes and mounts; nobody else acts), and
+# both end dual-primary with no failed unit. (With torchio up but not yet
+# booted into its system, fiori would wait instead: nothing is forced
+# while the peer answers.)
 scenario_firstboot() {
     log "=== scenario firstboot: packages installed in the installer's target; fiori's first boot alone goes one-legged, torchio's joins later"
     work_new
@@ -594,6 +615,11 @@ scenario_firstboot() {
     local p2=$!
     wait "$p1" || die "fiori: install in the target failed"
     wait "$p2" || die "torchio: install in the target failed"
+    local dev
+    for dev in $(on torchio "ip -o link | awk -F': ' '/52:54:00:00:07:0[12]/ { print \$2 }'"); do
+        on torchio "ip link set dev $dev down"
+    done
+    on fiori "! ping -c 1 -W 1 192.168.1.7 >/dev/null 2>&1" || die "torchio still answers on the LAN"
     local t0=$SECONDS
     vm_reboot fiori
     vm_wait fiori
