@@ -571,9 +571,16 @@ install_in_target() {
     on "$n" "set -e; export DEBIAN_FRONTEND=noninteractive
         mkdir -p /target
         mount --bind / /target
+        # Slaves: nothing mounted or unmounted under /target reaches the
+        # running system (systemd makes / shared; without this, the
+        # recursive unmount below took /sys and /dev submounts with it and
+        # trixie's shutdown hung).
+        mount --make-slave /target
         mount -t proc proc /target/proc
         mount --rbind /sys /target/sys
+        mount --make-rslave /target/sys
         mount --rbind /dev /target/dev
+        mount --make-rslave /target/dev
         mount -t tmpfs tmpfs /target/run
         printf '#!/bin/sh\nexit 101\n' >/target/usr/sbin/policy-rc.d
         chmod 0755 /target/usr/sbin/policy-rc.d
