@@ -205,6 +205,22 @@ fn load_and_report(
 
 type Overrides = std::collections::BTreeMap<String, String>;
 
+/// The profile at `path` loaded and reported, and accepted by [`verdict`]:
+/// its site, and the rest of what was checked. Err is the exit code.
+fn accepted(
+    path: &std::path::Path,
+    color: Color,
+    preflight: bool,
+    deny_warnings: bool,
+) -> Result<(Checked, crate::model::Site), ExitCode> {
+    let (mut checked, _) = load_and_report(path, color, preflight)?;
+    if !verdict(&checked, deny_warnings) {
+        return Err(ExitCode::from(1));
+    }
+    let site = checked.site.take().ok_or(ExitCode::from(1))?;
+    Ok((checked, site))
+}
+
 fn verdict(checked: &Checked, deny_warnings: bool) -> bool {
     let (e, w) = (checked.errors(), checked.warnings());
     if e > 0 || (deny_warnings && w > 0) {
@@ -251,15 +267,9 @@ pub fn run(cli: Cli) -> ExitCode {
             out,
             deny_warnings,
         } => {
-            let (checked, _) = match load_and_report(&profile, cli.color, true) {
+            let (checked, site) = match accepted(&profile, cli.color, true, deny_warnings) {
                 Ok(c) => c,
                 Err(code) => return code,
-            };
-            if !verdict(&checked, deny_warnings) {
-                return ExitCode::from(1);
-            }
-            let Some(site) = checked.site else {
-                return ExitCode::from(1);
             };
             match crate::build::build_recording(&site, Some(&checked.source), &out) {
                 Ok(report) => {
@@ -284,15 +294,9 @@ pub fn run(cli: Cli) -> ExitCode {
             node,
             slot,
         } => {
-            let (checked, _) = match load_and_report(&profile, cli.color, false) {
+            let (_, site) = match accepted(&profile, cli.color, false, false) {
                 Ok(c) => c,
                 Err(code) => return code,
-            };
-            if !verdict(&checked, false) {
-                return ExitCode::from(1);
-            }
-            let Some(site) = checked.site else {
-                return ExitCode::from(1);
             };
             match crate::preseed::fragment(&site, &node, slot) {
                 Ok(text) => {
@@ -310,15 +314,9 @@ pub fn run(cli: Cli) -> ExitCode {
             node,
             format,
         } => {
-            let (checked, _) = match load_and_report(&profile, cli.color, false) {
+            let (_, site) = match accepted(&profile, cli.color, false, false) {
                 Ok(c) => c,
                 Err(code) => return code,
-            };
-            if !verdict(&checked, false) {
-                return ExitCode::from(1);
-            }
-            let Some(site) = checked.site else {
-                return ExitCode::from(1);
             };
             if let Some(n) = node
                 .as_deref()
