@@ -215,25 +215,21 @@ apply_stop_users() {
     if [ "$(cat /proc/fs/nfsd/threads 2>/dev/null || echo 0)" != 0 ]; then
         act exportfs -ua || true
     fi
+    apply_pools pool-destroy
+}
+apply_start_users() {
+    if command -v exportfs >/dev/null 2>&1; then act exportfs -ra || true; fi
+    apply_pools pool-start
+}
+# apply_pools VERB: `virsh VERB` on each libvirt pool of a share on OCFS2.
+apply_pools() {
     _s=1
     while [ "$_s" -le "${SHARE_COUNT:-0}" ]; do
         _on=$(item SHARE "$_s" ON) _pool=$(item SHARE "$_s" POOL)
         _s=$((_s + 1))
         apply_on_ocfs2 "$_on" || continue
         if [ -n "$_pool" ] && command -v virsh >/dev/null 2>&1; then
-            act virsh -q pool-destroy "$_pool" >/dev/null 2>&1 || true
-        fi
-    done
-}
-apply_start_users() {
-    if command -v exportfs >/dev/null 2>&1; then act exportfs -ra || true; fi
-    _s=1
-    while [ "$_s" -le "${SHARE_COUNT:-0}" ]; do
-        _pool=$(item SHARE "$_s" POOL) _on=$(item SHARE "$_s" ON)
-        _s=$((_s + 1))
-        apply_on_ocfs2 "$_on" || continue
-        if [ -n "$_pool" ] && command -v virsh >/dev/null 2>&1; then
-            act virsh -q pool-start "$_pool" >/dev/null 2>&1 || true
+            act virsh -q "$1" "$_pool" >/dev/null 2>&1 || true
         fi
     done
 }
