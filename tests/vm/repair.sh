@@ -30,38 +30,6 @@ boot_id() {
     on "$1" cat /proc/sys/kernel/random/boot_id
 }
 
-# writer_start NODE: appends numbered lines to an OCFS2 file, each synced
-# before it is acknowledged in /run/writer.acks (local tmpfs: "N EPOCH").
-writer_start() {
-    on "$1" "rm -f /run/writer.acks /run/writer.stop
-        nohup sh -c 'i=0; f=/vol/ocfs2-small/writer-$1.log; : >\$f; sync \$f
-            while [ ! -e /run/writer.stop ]; do
-                i=\$((i + 1))
-                printf \"%s\\n\" \$i >>\$f && sync \$f && printf \"%s %s\\n\" \$i \$(date +%s.%N) >>/run/writer.acks
-                sleep 0.2
-            done' </dev/null >/dev/null 2>&1 &"
-}
-
-writer_acked() {
-    on "$1" "tail -n 1 /run/writer.acks 2>/dev/null | cut -d' ' -f1"
-}
-
-# writer_stop_check NODE: stops the writer; every acknowledged line is in
-# its file, in order, none missing (no lost acknowledged write).
-writer_stop_check() {
-    on "$1" ": >/run/writer.stop; sleep 1
-        n=\$(tail -n 1 /run/writer.acks | cut -d' ' -f1)
-        awk -v n=\"\$n\" 'NR <= n && \$1 != NR { print \"line \" NR \" is \" \$1; bad = 1; exit }
-            END { if (NR < n) { print \"only \" NR \" of \" n \" acknowledged lines\"; bad = 1 } exit bad }' /vol/ocfs2-small/writer-$1.log" ||
-        die "$1: the writer's log lost an acknowledged write"
-}
-
-# writer_pause NODE SINCE: the longest gap between two acknowledged writes
-# after SINCE (epoch seconds), in seconds.
-writer_pause() {
-    on "$1" "awk -v s=$2 '\$2 >= s - 5 { if (p) { g = \$2 - p; if (g > m) m = g } p = \$2 } END { printf \"%.1f\\n\", m }' /run/writer.acks"
-}
-
 # power_loss DEAD SURVIVOR: the writer runs on SURVIVOR, DEAD loses power;
 # SURVIVOR resumes within o2cb's window and never reboots; DEAD boots and
 # rejoins.

@@ -776,25 +776,37 @@ change_build() {
     cp "$DIST/out-change/debs/"*"_$1_all.deb" "$CHANGE_DEBS/"
 }
 
-# writer_start NODE / writer_stop NODE: a loop on NODE that appends a
-# timestamp to a file on OCFS2 every 0.1 s (only while it is mounted) and
-# logs, on the root disk, when each write began and ended.
+# writer_start NODE: appends numbered lines to an OCFS2 file, each synced
+# before it is acknowledged in /run/writer.acks (local tmpfs: "N EPOCH").
+# Shared by the change and repair scenarios.
 writer_start() {
-    on "$1" "nohup sh -c 'while :; do
-            if mountpoint -q /vol/ocfs2-small; then
-                b=\$(date +%s.%N); echo \$b >>/vol/ocfs2-small/writer-$1 && sync /vol/ocfs2-small/writer-$1
-                echo \"\$b \$(date +%s.%N)\" >>/root/writer.log
-            fi
-            sleep 0.1
-        done' >/dev/null 2>&1 </dev/null & echo \$! >/root/writer.pid"
+    on "$1" "rm -f /run/writer.acks /run/writer.stop
+        nohup sh -c 'i=0; f=/vol/ocfs2-small/writer-$1.log; : >\$f; sync \$f
+            while [ ! -e /run/writer.stop ]; do
+                i=\$((i + 1))
+                printf \"%s\\n\" \$i >>\$f && sync \$f && printf \"%s %s\\n\" \$i \$(date +%s.%N) >>/run/writer.acks
+                sleep 0.2
+            done' </dev/null >/dev/null 2>&1 &"
 }
-writer_stop() {
-    on "$1" "kill \$(cat /root/writer.pid) 2>/dev/null; rm -f /root/writer.pid; true"
+
+writer_acked() {
+    on "$1" "tail -n 1 /run/writer.acks 2>/dev/null | cut -d' ' -f1"
 }
-# writer_pause NODE SINCE: the longest time a write took on NODE since the
-# epoch second SINCE (the I/O pause), in seconds.
+
+# writer_stop_check NODE: stops the writer; every acknowledged line is in
+# its file, in order, none missing (no lost acknowledged write).
+writer_stop_check() {
+    on "$1" ": >/run/writer.stop; sleep 1
+        n=\$(tail -n 1 /run/writer.acks | cut -d' ' -f1)
+        awk -v n=\"\$n\" 'NR <= n && \$1 != NR { print \"line \" NR \" is \" \$1; bad = 1; exit }
+            END { if (NR < n) { print \"only \" NR \" of \" n \" acknowledged lines\"; bad = 1 } exit bad }' /vol/ocfs2-small/writer-$1.log" ||
+        die "$1: the writer's log lost an acknowledged write"
+}
+
+# writer_pause NODE SINCE: the longest gap between two acknowledged writes
+# after SINCE (epoch seconds), in seconds.
 writer_pause() {
-    on "$1" "awk -v s=$2 '\$1 >= s { d = \$2 - \$1; if (d > m) m = d } END { printf \"%.2f\", m + 0 }' /root/writer.log 2>/dev/null"
+    on "$1" "awk -v s=$2 '\$2 >= s - 5 { if (p) { g = \$2 - p; if (g > m) m = g } p = \$2 } END { printf \"%.1f\\n\", m }' /run/writer.acks"
 }
 
 # drbd_ends NODE RES: the addresses RES runs on (drbdsetup show).
@@ -834,7 +846,7 @@ change_switch_pair() {
     log "$when: DRBD runs $(drbd_ends fiori drbd0)on fiori after both upgrades"
     local n
     for n in fiori torchio; do
-        log "BENCH change $when pause drbd-switch node=$n max_write_s=$(writer_pause "$n" "$since")"
+        log "BENCH change $when pause drbd-switch node=$n max_gap_s=$(writer_pause "$n" "$since")"
     done
     # The o2cb window: pending, status non-zero on both, until apply.
     for n in fiori torchio; do
@@ -842,8 +854,8 @@ change_switch_pair() {
         grep -q "apply" "$WORK/$n.status" || { cat "$WORK/$n.status" >&2; die "$when: $n's status does not name apply"; }
     done
     log "$when: status non-zero on both while the o2cb window is pending"
-    writer_stop fiori
-    writer_stop torchio
+    writer_stop_check fiori
+    writer_stop_check torchio
     since=$(on fiori "date +%s")
     local ta=$SECONDS
     on fiori "$SITE-storage apply" >"$WORK/fiori.apply" 2>&1 &
@@ -938,8 +950,8 @@ scenario_change() {
         grep -q 'not in the profile' "$WORK/$n.status" || { cat "$WORK/$n.status" >&2; die "$n: status does not list the volumes no longer in the profile"; }
         on "$n" "dmesg | grep -qi 'split-brain'" && die "$n: DRBD saw a split brain during the change scenario"
     done
-    writer_stop fiori
-    writer_stop torchio
+    writer_stop_check fiori
+    writer_stop_check torchio
     REP_NO_MIB=48 assert_storage fiori
     REP_NO_MIB=48 assert_storage torchio
     canaries_check "the rollback to 1.0.1"
