@@ -205,6 +205,12 @@ fn drbd_switch_second_node_completes_it() {
         Some(true),
         "drbd_change 1; echo FAILED=$FAILED; [ -e \"$(drbd_switch_mark r0)\" ] && echo MARK || echo NOMARK; status_drbd_change; echo BAD=$BAD",
     );
+    // The peer refuses a graceful disconnect of two Primaries: a hard
+    // one, of the running connection (the file already names the new).
+    assert!(
+        calls.contains("drbdsetup disconnect ipv4:10.0.0.11:7790 ipv4:10.0.0.12:7790 --force"),
+        "{calls}"
+    );
     assert!(calls.contains("drbdadm adjust r0"), "{calls}");
     assert!(out.contains("reconnecting both now"), "{out}");
     assert!(

@@ -35,6 +35,17 @@ drbd_running_ends() {
         END { if (t != "" || r != "") print t, r }'
 }
 
+# drbd_running_conn NAME: "AF:THIS AF:PEER" of the running connection, as
+# drbdsetup disconnect takes them (drbdadm would take the file's, which a
+# switch has already changed).
+drbd_running_conn() {
+    drbdsetup show "$1" 2>/dev/null | awk '
+        /_this_host/ { s = "this" }
+        /_remote_host/ { s = "remote" }
+        $1 == "address" { a = $(NF - 1) ":" $NF; sub(/;$/, "", a); if (s == "this") t = a; else if (s == "remote") r = a }
+        END { if (t != "" && r != "") print t, r }'
+}
+
 # drbd_wanted_ends I: "THIS PEER" as the profile has them.
 drbd_wanted_ends() {
     printf '%s %s' "$(drbd_end "$(item DRBD "$1" ADDRESS)" "$(item DRBD "$1" PORT)")" \
@@ -155,12 +166,16 @@ drbd_switch() {
     printf 'second %s\n' "$_tok" >"$(drbd_switch_mark "$_name")"
     say "DRBD $_name: $_peer waits on the same configuration: reconnecting both now"
     _t0=$(date +%s)
-    if ! act drbdadm adjust "$_name"; then
-        # Under fencing, DRBD refuses to disconnect a Primary whose peer
-        # is Primary: a hard disconnect; both freeze until they reconnect.
-        act drbdadm disconnect --force "$_name" || true
-        act drbdadm adjust "$_name" || { fail "drbdadm adjust $_name failed after the disconnect: check 'drbdadm -d adjust $_name' on both nodes and 'dmesg'"; return 1; }
+    # Under fencing, the peer refuses a graceful disconnect while both are
+    # Primary ("Need access to UpToDate data": it would have to outdate
+    # itself): a hard one, of the connection that runs (drbdadm's would
+    # name the file's new addresses); both freeze until they reconnect.
+    _conn=$(drbd_running_conn "$_name")
+    if [ -n "$_conn" ]; then
+        act drbdsetup disconnect "${_conn% *}" "${_conn#* }" --force ||
+            { fail "DRBD $_name: the disconnect from ${_conn#* } failed: check 'drbdsetup show $_name' and 'dmesg'"; return 1; }
     fi
+    act drbdadm adjust "$_name" || { fail "drbdadm adjust $_name failed after the disconnect: check 'drbdadm -d adjust $_name' on both nodes and 'dmesg'"; return 1; }
     if drbd_wait_connected "$_minor" 30; then
         say "DRBD $_name: connected on $(drbd_running_ends "$_name") after $(($(date +%s) - _t0)) s"
         rm -f "$(drbd_switch_mark "$_name")" "$_sd/drbd-$_name.$NODE"

@@ -378,7 +378,7 @@ status_drbd() {
         elif [ "$_sb" = true ]; then
             bad drbd "$_name" "$_state, SPLIT BRAIN" "both sides wrote while apart: on the node whose changes are to be dropped, '$PROG split-brain $_name' says what it will do, '--discard-here' does it"
         elif [ -n "$OOS" ] && [ "$OOS" != 0 ] && [ "$CS" = Connected ]; then
-            bad drbd "$_name" "$_state" "online verify found blocks that differ: check which copy is right, then resync them with 'drbdadm disconnect $_name; drbdadm connect $_name' (on one node)"
+            bad drbd "$_name" "$_state" "online verify found blocks that differ: check which copy is right, then resync them with 'drbdadm disconnect --force $_name; drbdadm connect $_name' (on one node; a hard disconnect, since a Primary whose peer is Primary refuses a graceful one: I/O waits until they are connected)"
         elif [ "$CS" = Connected ] && [ "$RO" = Primary/Primary ] && [ "$DS" = UpToDate/UpToDate ]; then
             row drbd "$_name" "$_state"
         else

@@ -85,7 +85,7 @@ verify() {
             continue
         fi
         if act drbdadm verify "$_name"; then
-            say "verify $_name: started; out-of-sync blocks show as oos: in /proc/drbd and in '$PROG status'; they are resynced by 'drbdadm disconnect $_name; drbdadm connect $_name'"
+            say "verify $_name: started; out-of-sync blocks show as oos: in /proc/drbd and in '$PROG status'; they are resynced by 'drbdadm disconnect --force $_name; drbdadm connect $_name' (on one node)"
         else
             warn "drbdadm verify $_name failed: see 'dmesg | grep drbd' (is verify-alg in /etc/drbd.d/$_name.res?)"
             _rc=1
@@ -123,7 +123,7 @@ metrics_journal() {
         _k=$((_k + 1))
         if [ "$CS" = Connected ] && [ "${OOS:-0}" != 0 ] && [ -z "$RUNNING" ]; then
             [ -e "$_oflag" ] && continue
-            warn "DRBD $_name: $OOS KiB out of sync while connected (online verify found blocks that differ): check which copy is right, then resync them with 'drbdadm disconnect $_name; drbdadm connect $_name' on one node"
+            warn "DRBD $_name: $OOS KiB out of sync while connected (online verify found blocks that differ): check which copy is right, then resync them with 'drbdadm disconnect --force $_name; drbdadm connect $_name' on one node (hard: a Primary refuses a graceful disconnect from a Primary peer)"
             : >"$_oflag" 2>/dev/null || true
         else
             rm -f "$_oflag" 2>/dev/null || true
