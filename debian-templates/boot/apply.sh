@@ -39,10 +39,18 @@ apply() {
     fi
     _left=0
     for _f in "$STATE_DIR"/pending/*; do [ -e "$_f" ] && _left=1; done
+    # What waited on the window (the shares and exports of a filesystem
+    # that was not mounted, ...): a converge, as an upgrade runs one (in a
+    # subshell, which takes the lock itself: released here first).
+    [ "$DRY" = 1 ] || exec 9>&-
+    MOUNTS=
+    _rc=0
+    (converge) || _rc=$?
     if [ "$_left" = 1 ]; then
         say "apply on $NODE: done; what is still pending is listed by '$PROG status'"
         exit 3
     fi
+    [ "$_rc" = 0 ] || exit "$_rc"
     say "apply on $NODE: nothing pending"
 }
 

@@ -24,7 +24,7 @@ volume_grow() {
     act lvextend --size "${_bytes}b" "$VG/$_name" >/dev/null || { fail "lvextend of $VG/$_name to $(item LV "$1" SIZE) failed: check 'vgs $VG' for free space"; return 1; }
     _mp=$(item LV "$1" MOUNTPOINT)
     if [ -n "$_mp" ] && is_mounted "$_mp"; then
-        act resize2fs "$(item LV "$1" DEVICE)" >/dev/null 2>&1 || fail "resize2fs $(item LV "$1" DEVICE) failed: run it by hand (ext4 grows while mounted)"
+        act resize2fs "$(item LV "$1" DEVICE)" >/dev/null || fail "resize2fs $(item LV "$1" DEVICE) failed: run it by hand (ext4 grows while mounted)"
     fi
 }
 

@@ -36,8 +36,9 @@ converge_lvm() {
             # keeps what it finds, and the mkfs guard below then stops.
             act lvcreate --yes --wipesignatures n --zero n --name "$_name" --size "${_bytes}b" "$VG" >/dev/null ||
                 fail "lvcreate of $VG/$_name ($(item LV "$_i" SIZE)) failed: check 'vgs $VG' for free space"
-        elif [ "$_have" -lt "$_bytes" ] || [ "$_have" -ge $((_bytes + 64 * 1024 * 1024)) ]; then
-            warn "$VG/$_name is $_have bytes, the profile says $(item LV "$_i" SIZE) ($_bytes bytes): left as it is (storpkg never resizes). Resize it yourself if that is what you want (lvextend, then the filesystem or 'drbdadm resize')"
+        elif [ "$_have" -ge $((_bytes + 64 * 1024 * 1024)) ]; then
+            # (A smaller one grows: volume_grow, in the same converge.)
+            warn "$VG/$_name is $_have bytes, the profile says $(item LV "$_i" SIZE) ($_bytes bytes): left as it is (storpkg never shrinks a volume; its data may use the space)"
         fi
         if [ "$DRY" = 0 ] && [ ! -e "$(item LV "$_i" DEVICE)" ]; then
             act lvchange -ay "$VG/$_name" || fail "$VG/$_name is not active and lvchange -ay failed"
