@@ -87,9 +87,8 @@ replace_blank() {
     sum=$(on "$peer" "md5sum </vol/ocfs2-large/while-away")
     # NODE's unreplicated volumes are gone with its disk: not canaries any more.
     unset "CANARY[$n/vol/rep-no]" "CANARY[$n/vol/rep-unison]"
-    vm_disks "$n"
     t0=$SECONDS
-    vm_start "$n"
+    vm_boot "$n"
     vm_wait "$n"
     prepare "$n"
     install_node "$n"
@@ -189,7 +188,7 @@ verify_injected() {
         die "the metrics do not report the out-of-sync blocks"
     on fiori "journalctl -t $SITE-storage --no-pager | grep -q 'out of sync while connected'" || die "the journal does not say it"
     log "verify: the injected difference found (oos), in status, metrics and journal"
-    on fiori "drbdadm disconnect drbd1; drbdadm connect drbd1"
+    on fiori "drbdadm disconnect --force drbd1; drbdadm connect drbd1"
     wait_dual_primary fiori 120
     wait_dual_primary torchio 60
     verify_equal drbd1 1

@@ -37,7 +37,12 @@ build_site() {
 # is the one cut off. A partition that hides the witness too is covered
 # by tests/converge_script.rs, not here.
 prepare() {
+    # Restored from the suite's snapshot (vm.sh): prepared already.
+    on "$1" "[ -e /etc/systemd/system/vmtest-witness.service ] && pvs /dev/vdb >/dev/null 2>&1" && return 0
     on "$1" "pvs /dev/vdb >/dev/null 2>&1 || { pvcreate -q /dev/vdb && vgcreate -q vg0 /dev/vdb; }
+        # repo_tunnel's remote forward to the install server's address.
+        printf 'GatewayPorts clientspecified\n' >/etc/ssh/sshd_config.d/storpkg-vm-suite.conf
+        systemctl reload ssh
         printf '%s\n' '[Unit]' 'Description=storpkg VM suite: the install server (the witness) on loopback' \
             'DefaultDependencies=no' 'Before=network.target drbd.service' '[Service]' 'Type=oneshot' \
             'ExecStart=/sbin/ip addr replace $INSTALL_SERVER/32 dev lo' '[Install]' 'WantedBy=multi-user.target' \
@@ -412,10 +417,8 @@ reinstall_cycles() {
 }
 
 boot_pair() {
-    vm_disks fiori
-    vm_disks torchio
-    vm_start fiori
-    vm_start torchio
+    vm_boot fiori
+    vm_boot torchio
     vm_wait fiori
     vm_wait torchio
 }
@@ -505,8 +508,7 @@ scenario_pair() {
     lan_switch_start
     fresh_pair "512 MiB DRBD volumes"
     # The client boots while the pair is checked (light ssh checks).
-    vm_disks client
-    vm_start client
+    vm_boot client
     cross_check
 
     canaries_write fiori
@@ -814,6 +816,15 @@ drbd_ends() {
     on "$1" "drbdsetup show $2 | awk '\$1 == \"address\" { printf \"%s \", \$NF }'"
 }
 
+# change_ends VERSION: drbd0's endpoints on fiori at VERSION, as drbd_ends
+# prints them (1.1 runs DRBD on the back-to-back link, 1.0.1 on the LAN).
+change_ends() {
+    case "$1" in
+        1.1) printf '10.11.12.7:7790; 10.11.12.6:7790; ' ;;
+        *) printf '192.168.1.7:7790; 192.168.1.6:7790; ' ;;
+    esac
+}
+
 # status_rc NODE: the exit status of the node's status (its output logged).
 status_rc() {
     local rc=0
@@ -843,7 +854,11 @@ change_switch_pair() {
     # torchio completes the switch on both.
     within 60 on fiori "[ \$(grep -c 'cs:Connected ro:Primary/Primary ds:UpToDate/UpToDate' /proc/drbd) -ge 2 ]" ||
         { show fiori; show torchio; diag fiori; die "$when: DRBD did not reconnect after both upgrades"; }
-    log "$when: DRBD runs $(drbd_ends fiori drbd0)on fiori after both upgrades"
+    local ends
+    ends=$(drbd_ends fiori drbd0)
+    log "$when: DRBD runs $ends on fiori after both upgrades"
+    [ "$ends" = "$(change_ends "$to")" ] ||
+        { show fiori; die "$when: drbd0 runs on $ends after both upgrades, not on $to's $(change_ends "$to")"; }
     local n
     for n in fiori torchio; do
         log "BENCH change $when pause drbd-switch node=$n max_gap_s=$(writer_pause "$n" "$since")"
@@ -896,8 +911,13 @@ scenario_change() {
         cat "$WORK/plan.txt" >&2
         die "the plan does not class DRBD's switch as a pause and o2cb's as a window"
     fi
-    change_install fiori 1.0.1
-    change_install torchio 1.0.1
+    # Both at once: 1.0.1 only adds the unison keys (no step waits for the peer).
+    change_install fiori 1.0.1 &
+    local p1=$!
+    change_install torchio 1.0.1 &
+    local p2=$!
+    wait "$p1" || die "fiori: install of 1.0.1 failed"
+    wait "$p2" || die "torchio: install of 1.0.1 failed"
     for n in fiori torchio; do
         [ "$(status_rc "$n")" = 0 ] || { cat "$WORK/$n.status" >&2; die "$n: status not 0 at 1.0.1"; }
     done
@@ -914,16 +934,19 @@ scenario_change() {
             { show "$n"; diag "$n"; die "$n: the new OCFS2 filesystem is not mounted 300 s after the upgrade"; }
     done
     for n in fiori torchio; do
-        on "$n" "set -e
-            grep -Eq '^ *2: cs:Connected ro:Primary/Primary ds:UpToDate/UpToDate' /proc/drbd
-            [ \"\$(findmnt -n -o FSTYPE --mountpoint /vol/ocfs2-new)\" = ocfs2 ]
-            [ \"\$(findmnt -n -o FSTYPE --mountpoint /vol/rep-new)\" = ext4 ]
-            [ \"\$(lvs --noheadings --units m --nosuffix -o lv_size vg0/rep-no | tr -d ' ')\" = 48.00 ]
-            [ \$(df -m --output=size /vol/rep-no | tail -n 1) -gt 40 ]
-            drbdsetup show drbd0 | grep -q 10.11.12
-            grep -rq 10.11.12 /sys/kernel/config/cluster/vmt/node/*/ipv4_address
-            exportfs | grep -q '^/vol/ocfs2-new/tmp'
-            [ \"\$(sysctl -n vm.min_free_kbytes)\" = 12288 ]" >&2 ||
+        # Each check named when it fails (the VM is gone after a FAIL).
+        on "$n" "bad=0
+            want() { eval \"\$1\" || { echo \"not in effect: \$1\"; bad=1; }; }
+            want \"grep -Eq '^ *2: cs:Connected ro:Primary/Primary ds:UpToDate/UpToDate' /proc/drbd\"
+            want '[ \"\$(findmnt -n -o FSTYPE --mountpoint /vol/ocfs2-new)\" = ocfs2 ]'
+            want '[ \"\$(findmnt -n -o FSTYPE --mountpoint /vol/rep-new)\" = ext4 ]'
+            want '[ \"\$(lvs --noheadings --units m --nosuffix -o lv_size vg0/rep-no | tr -d \" \")\" = 48.00 ]'
+            want '[ \$(df -m --output=size /vol/rep-no | tail -n 1) -gt 40 ]'
+            want 'drbdsetup show drbd0 | grep -q 10.11.12'
+            want 'grep -rq 10.11.12 /sys/kernel/config/cluster/vmt/node/*/ipv4_address'
+            want \"exportfs | grep -q '^/vol/ocfs2-new/tmp'\"
+            want '[ \"\$(sysctl -n vm.min_free_kbytes)\" = 12288 ]'
+            [ \$bad = 0 ] || { exportfs -v; df -m /vol/rep-no; cat /sys/kernel/config/cluster/vmt/node/*/ipv4_address; journalctl -t $SITE-storage --no-pager | tail -n 40; exit 1; }" >&2 ||
             { show "$n"; diag "$n"; die "$n: a change of 1.1 is not in effect"; }
         [ "$(status_rc "$n")" = 0 ] || { cat "$WORK/$n.status" >&2; die "$n: status not 0 after apply at 1.1"; }
     done

@@ -58,7 +58,7 @@ work_done() {
 # vm_disks NAME: a qcow2 overlay of the image and an empty disk for vg0.
 vm_disks() {
     qemu-img create -q -f qcow2 -F raw -b "$IMAGE_DIR/root.img" "$WORK/$1.qcow2"
-    rm -f "$WORK/$1-vg.raw"
+    rm -f "$WORK/$1-vg.raw" "$WORK/$1-vg.qcow2"
     truncate -s "${VG_DISK_MIB}M" "$WORK/$1-vg.raw"
 }
 
@@ -83,7 +83,7 @@ lan_switch_stop() {
 }
 
 vm_start() {
-    local name=$1 n=${VM_NUM[$1]} role lan rep
+    local name=$1 n=${VM_NUM[$1]} role lan rep vg=$WORK/$1-vg.raw vgfmt=raw incoming=()
     if [ "$name" = fiori ]; then role=listen; else role=connect; fi
     lan="socket,id=lan,$role=127.0.0.1:$PORT"
     rep="socket,id=rep,$role=127.0.0.1:$((PORT + 1))"
@@ -98,21 +98,162 @@ vm_start() {
             sleep 0.2
         done
     fi
+    # A restored VM (snap_restore) runs on overlays of its snapshot's disks,
+    # from its saved state: same devices, same order (the state is theirs).
+    if [ -e "$WORK/$name-vg.qcow2" ]; then vg=$WORK/$name-vg.qcow2 vgfmt=qcow2; fi
+    if [ -n "${VM_INCOMING[$name]:-}" ]; then
+        incoming=(-incoming "exec:cat ${VM_INCOMING[$name]}")
+        unset "VM_INCOMING[$name]"
+    fi
     local mac
     mac=$(printf '52:54:00:00:%02x' "$n")
+    rm -f "$WORK/$name.qmp"
+    # -nodefaults, -vga none: no CD-ROM, VGA or parallel port, whose
+    # drivers (and a framebuffer console) cost boot time under TCG.
     qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 1 -m "$VM_MEM" \
-        -display none -monitor none -serial "file:$WORK/$name.console" \
+        -nodefaults -vga none -display none -monitor none -serial "file:$WORK/$name.console" \
+        -qmp "unix:$WORK/$name.qmp,server=on,wait=off" \
         -kernel "$IMAGE_DIR/vmlinuz" -initrd "$IMAGE_DIR/initrd.img" \
         -append "console=ttyS0 root=/dev/vda rw net.ifnames=0 systemd.hostname=$name quiet" \
         -drive "file=$WORK/$name.qcow2,if=virtio,format=qcow2,cache=unsafe" \
-        -drive "file=$WORK/$name-vg.raw,if=virtio,format=raw,cache=unsafe" \
+        -drive "file=$vg,if=virtio,format=$vgfmt,cache=unsafe" \
         -netdev "$lan" -device "virtio-net-pci,netdev=lan,mac=$mac:01" \
         -netdev "$rep" -device "virtio-net-pci,netdev=rep,mac=$mac:02" \
         -netdev "user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:${VM_SSH[$name]}-:22" \
         -device "virtio-net-pci,netdev=mgmt,mac=$mac:03" \
-        >>"$WORK/$name.qemu.log" 2>&1 &
+        "${incoming[@]}" >>"$WORK/$name.qemu.log" 2>&1 &
     VM_PID[$name]=$!
-    log "$name: QEMU started (pid ${VM_PID[$name]})"
+    log "$name: QEMU started (pid ${VM_PID[$name]}${incoming:+, restoring its snapshot})"
+}
+
+# vm_boot NAME: NAME on blank disks, booted (vm_wait waits for it): restored
+# from the suite's snapshot of a booted, prepared VM (snap_restore) when
+# there is one, else a cold boot (vm_disks, vm_start).
+vm_boot() {
+    if [ -n "$SNAP" ]; then
+        snap_restore "$1"
+    else
+        vm_disks "$1"
+        vm_start "$1"
+    fi
+}
+
+# --- Snapshots of booted VMs ---------------------------------------------
+# A boot costs 80-150 s under TCG, and every scenario starts from the same
+# state: fiori, torchio and the client booted on blank disks, fiori and
+# torchio prepared (vg0, the witness). That state is made once per image
+# (snap_ensure: booted, prepared, then each QEMU's state migrated to a
+# file and its disks kept), cached in $CACHE/vm-snap-KEY/, and every
+# scenario restores it in seconds (snap_restore: overlays of the kept
+# disks, -incoming from the state file). The key hashes the image, the
+# functions that make the state and the device list. VM_SNAPSHOT=0 boots
+# every VM cold instead. A guest reboot or a power cycle inside a scenario
+# is a real boot either way.
+declare -A VM_INCOMING VM_RESTORED
+SNAP=
+SNAP_REV=1
+SNAP_VG_MIB=1280
+
+snap_key() {
+    {
+        image_key
+        printf '%s\n' "$SNAP_REV" "$SNAP_VG_MIB" "$VM_MEM"
+        declare -f snap_make prepare vm_start vm_disks
+    } | sha256sum | cut -c1-16
+}
+
+# qmp NAME COMMAND [ARGS-JSON]: one QMP command to NAME's QEMU.
+qmp() {
+    "$VMDIR/qmp" "$WORK/$1.qmp" "${@:2}"
+}
+
+# vm_save NAME DIR: NAME's QEMU stopped, its state migrated to DIR/NAME.state
+# and its disks moved to DIR; the QEMU process ends.
+vm_save() {
+    local name=$1 dir=$2 st _
+    on "$name" sync
+    qmp "$name" stop >/dev/null
+    qmp "$name" migrate "{\"uri\": \"exec:cat >$dir/$name.state\"}" >/dev/null
+    for _ in $(seq 600); do
+        st=$(qmp "$name" query-migrate | python3 -c 'import json,sys; print(json.load(sys.stdin).get("status", ""))')
+        case "$st" in
+            completed) break ;;
+            failed | cancelled) die "$name: saving its state failed ($st)" ;;
+        esac
+        sleep 0.5
+    done
+    [ "$st" = completed ] || die "$name: saving its state did not complete"
+    qmp "$name" quit >/dev/null || true
+    wait "${VM_PID[$name]}" 2>/dev/null || true
+    unset "VM_PID[$name]"
+    mv "$WORK/$name.qcow2" "$dir/$name.qcow2"
+    mv "$WORK/$name-vg.raw" "$dir/$name-vg.raw"
+}
+
+# snap_make DIR: the snapshot's state: the three VMs booted on blank disks
+# at once, fiori and torchio prepared, then saved into DIR.
+snap_make() {
+    local dir=$1 n
+    VG_DISK_MIB=$SNAP_VG_MIB
+    work_new
+    trap work_done EXIT
+    lan_switch_start
+    for n in fiori torchio client; do
+        vm_disks "$n"
+        vm_start "$n"
+    done
+    for n in fiori torchio client; do vm_wait "$n"; done
+    prepare fiori
+    prepare torchio
+    for n in fiori torchio client; do vm_save "$n" "$dir"; done
+    work_done
+    trap - EXIT
+    VG_DISK_MIB=$VG_DISK_MIB_BASE
+}
+
+# snap_ensure: SNAP names the cached snapshot, made first if need be.
+snap_ensure() {
+    SNAP=
+    [ "${VM_SNAPSHOT:-1}" = 1 ] || { log "snapshot: none (VM_SNAPSHOT=0): every VM boots cold"; return 0; }
+    local dir tmp t0=$SECONDS
+    dir=$CACHE/vm-snap-$(snap_key)
+    if [ ! -e "$dir/client.state" ]; then
+        log "snapshot: making $dir (three VMs booted, two prepared)"
+        tmp=$(mktemp -d "$CACHE/vm-snap-build.XXXXXX")
+        snap_make "$tmp"
+        rm -rf "$dir"
+        mv "$tmp" "$dir"
+        log "snapshot: made in $((SECONDS - t0)) s ($(du -sh "$dir" | cut -f1))"
+    else
+        log "snapshot: cached $dir"
+    fi
+    SNAP=$dir
+}
+
+# snap_restore NAME: NAME's QEMU from the snapshot (overlays of its disks,
+# its saved state); vm_wait then sets its clock.
+snap_restore() {
+    local name=$1
+    qemu-img create -q -f qcow2 -F qcow2 -b "$SNAP/$name.qcow2" "$WORK/$name.qcow2"
+    rm -f "$WORK/$name-vg.raw"
+    qemu-img create -q -f qcow2 -F raw -b "$SNAP/$name-vg.raw" "$WORK/$name-vg.qcow2"
+    VM_INCOMING[$name]=$SNAP/$name.state
+    VM_RESTORED[$name]=1
+    vm_start "$name"
+    # The state was saved stopped, so it loads stopped: run it once loaded.
+    local st _ t0=$SECONDS
+    for _ in $(seq 240); do
+        st=$(qmp "$name" query-status 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])' 2>/dev/null) || st=
+        case "$st" in
+            paused | postmigrate | prelaunch) qmp "$name" cont >/dev/null && break ;;
+            running) break ;;
+        esac
+        kill -0 "${VM_PID[$name]}" 2>/dev/null || die "$name: QEMU exited while restoring (see $WORK/$name.qemu.log)"
+        sleep 0.5
+    done
+    [ "$st" = running ] || [ "$st" = paused ] || [ "$st" = postmigrate ] || [ "$st" = prelaunch ] ||
+        die "$name: its snapshot did not load (QEMU status '$st')"
+    log "$name: restored in $((SECONDS - t0)) s"
 }
 
 # vm_ssh NAME ARGS...: ssh to the VM's management NIC.
@@ -211,6 +352,11 @@ vm_wait() {
         [ $((SECONDS - t0)) -lt 300 ] || die "$name: no ssh after 300 s (see $WORK/$name.console)"
         sleep 2
     done
+    if [ -n "${VM_RESTORED[$name]:-}" ]; then
+        # Its clock stood still since the snapshot was saved.
+        on "$name" "date -s @$(date +%s.%N) >/dev/null"
+        unset "VM_RESTORED[$name]"
+    fi
     local state
     state=$(on "$name" timeout 240 systemctl is-system-running --wait 2>/dev/null || true)
     [ -n "$state" ] || state="still starting after 240 s"
