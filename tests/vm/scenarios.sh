@@ -941,7 +941,7 @@ scenario_change() {
             want '[ \"\$(findmnt -n -o FSTYPE --mountpoint /vol/ocfs2-new)\" = ocfs2 ]'
             want '[ \"\$(findmnt -n -o FSTYPE --mountpoint /vol/rep-new)\" = ext4 ]'
             want '[ \"\$(lvs --noheadings --units m --nosuffix -o lv_size vg0/rep-no | tr -d \" \")\" = 48.00 ]'
-            want '[ \$(df -m --output=size /vol/rep-no | tail -n 1) -gt 40 ]'
+            want '[ \$((\$(dumpe2fs -h /dev/vg0/rep-no 2>/dev/null | sed -n \"s/^Block count: *//p\") * \$(dumpe2fs -h /dev/vg0/rep-no 2>/dev/null | sed -n \"s/^Block size: *//p\"))) = 50331648 ]'
             want 'drbdsetup show drbd0 | grep -q 10.11.12'
             want 'grep -rq 10.11.12 /sys/kernel/config/cluster/vmt/node/*/ipv4_address'
             want \"exportfs | grep -q '^/vol/ocfs2-new/tmp'\"
