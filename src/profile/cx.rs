@@ -38,12 +38,15 @@ pub(crate) struct Facts {
     /// Every mountpoint of the site (volumes and OCFS2 filesystems), in path order.
     pub mountpoints: BTreeMap<String, Range<usize>>,
     /// Each node's replication link as given: `ADDRESS/PREFIX`, its span.
-    pub links: Vec<(ipnet::IpNet, Range<usize>)>,
+    /// Each node's replication link: node, network, span of its address.
+    pub links: Vec<(String, ipnet::IpNet, Range<usize>)>,
     /// Shares with an export that was refused: references to them do not
     /// report them again as not exported.
     pub refused_exports: BTreeSet<String>,
     /// Where `drbd.network` was given (the shared-link warning).
     pub drbd_network: Option<Range<usize>>,
+    /// Each DRBD resource's own `fencing`, where given (the fencing warning).
+    pub drbd_fencing: Vec<(String, Range<usize>)>,
     /// Where `ocfs2.network` was given (the shared-link warning).
     pub ocfs2_network: Option<Range<usize>>,
 }
