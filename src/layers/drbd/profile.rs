@@ -5,7 +5,7 @@ use crate::layers::link::profile::network;
 use crate::layers::link::profile::NETWORKS;
 use crate::layers::volumes::profile::kind_name;
 use crate::model::*;
-use crate::profile::cx::{first_use, u32_of, Cx, Kind, PortUse};
+use crate::profile::cx::{duplicate, u32_of, Cx, Kind, PortUse};
 use crate::profile::diag::Diagnostic;
 use crate::profile::grammar::re;
 use crate::profile::read::{Sp, Table};
@@ -345,15 +345,9 @@ impl Resources<'_> {
         let res_nodes = self.resource_nodes(cx, on, &key, on_span);
         if let Some(m) = &minor {
             let m32 = m.value as u32;
-            for n in &res_nodes {
-                first_use(
-                    &mut cx.d,
-                    &mut self.minors,
-                    (n.clone(), m32),
-                    &m.span,
-                    || format!("DRBD minor {m32} is used twice on node `{n}`"),
-                );
-            }
+            per_node(cx, &mut self.minors, &res_nodes, m32, &m.span, |n| {
+                format!("DRBD minor {m32} is used twice on node `{n}`")
+            });
         }
         if let Some(v) = &volume {
             self.backing_volume(cx, v, &res_nodes);
@@ -545,14 +539,39 @@ impl Resources<'_> {
                 .label("the resource's nodes must both carry its backing volume"),
             );
         }
-        for n in res_nodes {
-            first_use(
-                &mut cx.d,
-                &mut self.backing,
-                (n.clone(), v.value.clone()),
-                &v.span,
-                || format!("volume `{}` backs two resources on node `{n}`", v.value),
-            );
+        per_node(
+            cx,
+            &mut self.backing,
+            res_nodes,
+            v.value.clone(),
+            &v.span,
+            |n| format!("volume `{}` backs two resources on node `{n}`", v.value),
+        );
+    }
+}
+
+/// `key` (given at `span`) once per node of `nodes` among `seen`: the
+/// first node where it is taken already is reported (once per resource).
+fn per_node<K: Ord + Clone>(
+    cx: &mut Cx,
+    seen: &mut BTreeMap<(String, K), Range<usize>>,
+    nodes: &[String],
+    key: K,
+    span: &Range<usize>,
+    message: impl Fn(&str) -> String,
+) {
+    let mut reported = false;
+    for n in nodes {
+        let k = (n.clone(), key.clone());
+        match seen.get(&k) {
+            Some(first) if !reported => {
+                cx.d.push(duplicate(span.clone(), first.clone(), message(n)));
+                reported = true;
+            }
+            Some(_) => {}
+            None => {
+                seen.insert(k, span.clone());
+            }
         }
     }
 }
