@@ -45,6 +45,18 @@ pub fn trio() -> Site {
     load("tests/fixtures/trio.toml")
 }
 
+/// The site of two independent pairs of tests/fixtures/pairs.toml: a+b
+/// (r-ab, a initialises) and c+d (r-cd, d initialises, its own settings).
+pub fn pairs() -> Site {
+    load("tests/fixtures/pairs.toml")
+}
+
+/// The hub of tests/fixtures/hub.toml: h pairs with x (hx, initialised by
+/// x) and with y (hy, initialised by h).
+pub fn hub() -> Site {
+    load("tests/fixtures/hub.toml")
+}
+
 /// pasta with the unison keys known (the second build of the how-to).
 pub fn pasta_with_keys() -> Site {
     let mut site = pasta();
