@@ -32,8 +32,13 @@ pub fn summary(site: &Site, verbose: bool) -> String {
         shares(w, &site.shares);
         nfs_exports(w, &site.shares);
     }
-    if let Some(u) = &site.unison {
-        unison(w, u);
+    for (i, u) in site.unison.iter().enumerate() {
+        let section = if i == 0 {
+            "unison".to_string()
+        } else {
+            format!("unison.volumes.{}", u.volume)
+        };
+        unison(w, u, &section);
     }
     packages(w, site);
     if verbose {
@@ -45,7 +50,7 @@ pub fn summary(site: &Site, verbose: bool) -> String {
             resolved_ocfs2(w, o);
         }
         let _ = writeln!(w, "  nfs.manage_gids = {}", site.nfs.manage_gids);
-        if let Some(u) = &site.unison {
+        for u in &site.unison {
             resolved_unison(w, u);
         }
         resolved_client(w, &site.client);
@@ -294,7 +299,7 @@ fn nfs_exports(w: &mut String, shares: &[Share]) {
 }
 
 /// The unison replication, and what is pending while the keys are missing.
-fn unison(w: &mut String, u: &Unison) {
+fn unison(w: &mut String, u: &Unison, section: &str) {
     let _ = writeln!(
         w,
         "\nunison: {} from {} to {} ({}), profile {}, at {}",
@@ -306,7 +311,7 @@ fn unison(w: &mut String, u: &Unison) {
         u.schedule
     );
     if u.client_key.is_none() || u.server_host_key.is_none() {
-        let _ = writeln!(w, "  pending: add unison.client_key and unison.server_host_key once the nodes are installed, then build again");
+        let _ = writeln!(w, "  pending: add {section}.client_key and {section}.server_host_key once the nodes are installed, then build again");
     }
 }
 

@@ -45,7 +45,7 @@ fn pasta_real_keys(dir: &Path) -> Site {
                 .to_string(),
         );
     }
-    let u = site.unison.as_mut().unwrap();
+    let u = site.unison.first_mut().unwrap();
     u.client_key = Some(keys[0].clone());
     u.server_host_key = Some(keys[1].clone());
     site

@@ -25,6 +25,8 @@ const GAMMA: &[(&str, &str)] = &[
 const R1_BETA_GAMMA: (&str, &str) = ("\n[ocfs2]", "[drbd.resources.r1]\nminor = 1\nport = 7791\nvolume = \"back1\"\nnodes = [\"beta\", \"gamma\"]\n\n[ocfs2]");
 const R1_ALPHA_GAMMA: (&str, &str) = ("\n[ocfs2]", "[drbd.resources.r1]\nminor = 1\nport = 7791\nvolume = \"back1\"\nnodes = [\"alpha\", \"gamma\"]\n\n[ocfs2]");
 const NO_INITIALISER: (&str, &str) = ("initialiser = \"alpha\"\n", "");
+/// A second unison volume on both nodes.
+const MEDIA2: (&str, &str) = ("[volumes.back0]", "[volumes.media2]\nsize = \"1G\"\nkind = \"unison\"\nmountpoint = \"/vol/media2\"\n\n[volumes.back0]");
 
 #[rustfmt::skip]
 const CASES: &[Case] = &[
@@ -88,6 +90,11 @@ const CASES: &[Case] = &[
     ("a resource's initialiser that is no node", &[("volume = \"back0\"", "volume = \"back0\"\ninitialiser = \"alfa\"")], &["unknown-reference"], "alfa"),
     ("an unknown site initialiser is not checked against resources", &[GAMMA[0], GAMMA[1], GAMMA[2], R1_BETA_GAMMA, ("initialiser = \"alpha\"", "initialiser = \"alfa\"")], &["unknown-reference"], "alfa"),
     ("a resource of one node", &[GAMMA[0], GAMMA[1], GAMMA[2], ("\n[ocfs2]", "[drbd.resources.r1]\nminor = 1\nport = 7791\nvolume = \"back1\"\nnodes = [\"gamma\"]\n\n[ocfs2]")], &["node-count"], "r1"),
+    // Several unison volumes: each its own pair and direction; a node runs one sync and serves one.
+    ("a second unison volume the other way", &[MEDIA2, ("schedule = \"daily\"", "schedule = \"daily\"\n\n[unison.volumes.media2]\nclient = \"beta\"\nserver = \"alpha\"")], &[], ""),
+    ("a node the client of two unison volumes", &[MEDIA2, ("schedule = \"daily\"", "schedule = \"daily\"\n\n[unison.volumes.media2]\nclient = \"alpha\"\nserver = \"beta\"")], &["duplicate"], "alpha"),
+    ("a unison volume synchronised twice", &[("schedule = \"daily\"", "schedule = \"daily\"\n\n[unison.volumes.media]\nclient = \"beta\"\nserver = \"alpha\"")], &["duplicate"], "media"),
+    ("a further unison volume that is not one", &[("schedule = \"daily\"", "schedule = \"daily\"\n\n[unison.volumes.local]\nclient = \"beta\"\nserver = \"alpha\"")], &["wrong-reference"], "local"),
     // Minors are the node's, ports the address's: two pairs may share both.
     ("two pairs of one minor and port", &[GAMMA[0], ("[ids.groups]", "[nodes.delta]\naddress = \"10.0.0.14\"\nreplication = { interface = \"eth1\", address = \"10.9.0.14/24\" }\n\n[ids.groups]"), GAMMA[1], GAMMA[2], ("\n[ocfs2]", "[drbd.resources.r1]\nminor = 0\nport = 7790\nvolume = \"back1\"\nnodes = [\"gamma\", \"delta\"]\n\n[ocfs2]")], &[], ""),
     ("a replication link off its peer's subnet", &[GAMMA[0], ("[ids.groups]", "[nodes.delta]\naddress = \"10.0.0.14\"\nreplication = { interface = \"eth1\", address = \"10.9.1.14/24\" }\n\n[ids.groups]"), GAMMA[1], GAMMA[2], ("\n[ocfs2]", "[drbd.resources.r1]\nminor = 1\nport = 7791\nvolume = \"back1\"\nnodes = [\"gamma\", \"delta\"]\n\n[ocfs2]")], &["replication-link"], "10.9.1.14/24"),

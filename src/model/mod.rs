@@ -54,7 +54,8 @@ pub struct Site {
     pub ocfs2: Option<Ocfs2>,
     pub shares: Vec<Share>,
     pub nfs: Nfs,
-    pub unison: Option<Unison>,
+    /// The unison syncs, one per unison volume (`[unison]` first).
+    pub unison: Vec<Unison>,
     pub client: Client,
     pub nis: Option<Nis>,
     pub sysctl: Vec<Sysctl>,

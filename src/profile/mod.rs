@@ -242,7 +242,7 @@ fn lower_root(cx: &mut cx::Cx, root: toml_span::Value<'_>, base_dir: &str) -> Op
     let resolver = system::profile::resolver(cx, resolver_t);
     let hosts = system::profile::hosts(cx, hosts_t, &nodes, &head.domain);
 
-    let pairs = replication_pairs(&nodes, &drbd, unison.as_ref());
+    let pairs = replication_pairs(&nodes, &drbd, &unison);
     link::profile::check_subnet(cx, &pairs);
     site::check_addresses(cx);
     site::check_ports(cx);
@@ -299,7 +299,7 @@ pub fn human(b: u64) -> String {
 
 /// The node pairs that replicate: each DRBD resource's two nodes and
 /// unison's client and server, in node order, once each.
-fn replication_pairs(nodes: &[Node], drbd: &Drbd, unison: Option<&Unison>) -> Vec<[String; 2]> {
+fn replication_pairs(nodes: &[Node], drbd: &Drbd, unison: &[Unison]) -> Vec<[String; 2]> {
     let pos = |n: &str| nodes.iter().position(|x| x.name == n).unwrap_or(usize::MAX);
     let mut out: Vec<[String; 2]> = Vec::new();
     let all = drbd
@@ -307,7 +307,7 @@ fn replication_pairs(nodes: &[Node], drbd: &Drbd, unison: Option<&Unison>) -> Ve
         .iter()
         .filter(|r| r.nodes.len() == 2)
         .map(|r| [r.nodes[0].clone(), r.nodes[1].clone()])
-        .chain(unison.map(|u| [u.client.clone(), u.server.clone()]));
+        .chain(unison.iter().map(|u| [u.client.clone(), u.server.clone()]));
     for [a, b] in all {
         let p = if pos(&a) <= pos(&b) { [a, b] } else { [b, a] };
         if !out.contains(&p) {

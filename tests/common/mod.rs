@@ -60,7 +60,7 @@ pub fn hub() -> Site {
 /// pasta with the unison keys known (the second build of the how-to).
 pub fn pasta_with_keys() -> Site {
     let mut site = pasta();
-    let u = site.unison.as_mut().unwrap();
+    let u = site.unison.first_mut().unwrap();
     u.client_key = Some(s("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeClientKeyForTestsOnly0000000000000000 root@fiori unison"));
     u.server_host_key = Some(s(
         "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeServerHostKeyForTestsOnly00000000000000",
