@@ -263,10 +263,6 @@ fn a_resource_moving_to_another_pair_is_refused() {
     let old = common::load("tests/fixtures/pairs.toml");
     let new = pairs_edited(&[
         (
-            "nodes = [\"c\", \"d\"]\n\n[volumes.back-ab]",
-            "nodes = [\"b\", \"c\", \"d\"]\n\n[volumes.back-ab]",
-        ),
-        (
             "nodes = [\"c\", \"d\"]\n\n[drbd]",
             "nodes = [\"b\", \"c\", \"d\"]\n\n[drbd]",
         ),
