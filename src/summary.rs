@@ -32,13 +32,12 @@ pub fn summary(site: &Site, verbose: bool) -> String {
         shares(w, &site.shares);
         nfs_exports(w, &site.shares);
     }
-    for (i, u) in site.unison.iter().enumerate() {
-        let section = if i == 0 {
-            "unison".to_string()
-        } else {
-            format!("unison.volumes.{}", u.volume)
-        };
-        unison(w, u, &section);
+    if site.pairs().len() > 1 {
+        unison_pending(w, site);
+    } else {
+        for u in &site.unison {
+            unison(w, u, &unison_section(site, u));
+        }
     }
     packages(w, site);
     if verbose {
@@ -211,8 +210,13 @@ fn by_pair(w: &mut String, site: &Site) {
         {
             let _ = writeln!(
                 w,
-                "    unison {} from {} to {}",
-                u.mountpoint, u.client, u.server
+                "    unison {} from {} to {} ({}), profile {}, at {}",
+                u.mountpoint,
+                u.client,
+                u.server,
+                net(u.network),
+                u.profile,
+                u.schedule
             );
         }
         for sh in site.shares.iter().filter(|sh| same_nodes(g, &sh.nodes)) {
@@ -233,6 +237,32 @@ fn by_pair(w: &mut String, site: &Site) {
             };
             let _ = writeln!(w, "    share {link}{}{exports}", sh.path);
         }
+    }
+}
+
+/// The profile's section of a unison sync.
+fn unison_section(site: &Site, u: &Unison) -> String {
+    match site.unison.first() {
+        Some(f) if f.volume == u.volume => "unison".into(),
+        _ => format!("unison.volumes.{}", u.volume),
+    }
+}
+
+/// A site of several pairs: the syncs whose keys are still missing, in
+/// one line (each sync is under its pair).
+fn unison_pending(w: &mut String, site: &Site) {
+    let pending: Vec<String> = site
+        .unison
+        .iter()
+        .filter(|u| u.client_key.is_none() || u.server_host_key.is_none())
+        .map(|u| format!("[{}]", unison_section(site, u)))
+        .collect();
+    if !pending.is_empty() {
+        let _ = writeln!(
+            w,
+            "\nunison pending: add client_key and server_host_key to {} once the nodes are installed, then build again",
+            pending.join(", ")
+        );
     }
 }
 
