@@ -77,7 +77,6 @@ pub(crate) fn unison(
 
 /// `[unison]`'s own sync, and its `volumes` table with the sync the others
 /// inherit from (the first's settings, or the defaults when it has none).
-#[allow(clippy::type_complexity)]
 fn first_sync<'a>(
     cx: &mut Cx,
     mut t: Table<'a>,
@@ -190,6 +189,9 @@ fn first_sync<'a>(
     (first, more)
 }
 
+/// Where a sync's client and server were named.
+type RoleSpans = (std::ops::Range<usize>, std::ops::Range<usize>);
+
 /// One `[unison.volumes.NAME]`: the sync of volume NAME, `[unison]`'s
 /// settings but its own pair, profile, schedule and keys; with the spans
 /// of its client and server.
@@ -199,7 +201,7 @@ fn other_sync(
     key: &Sp<String>,
     base: &Unison,
     volumes: &[Volume],
-) -> Option<(Unison, (std::ops::Range<usize>, std::ops::Range<usize>))> {
+) -> Option<(Unison, RoleSpans)> {
     let d = &mut cx.d;
     let client = t.req_str(d, "client");
     let server = t.req_str(d, "server");
