@@ -36,7 +36,9 @@ pub(crate) struct Facts {
     /// Every listening port on a node address (one user per address and port).
     pub ports: Vec<PortUse>,
     /// Every mountpoint of the site (volumes and OCFS2 filesystems), in path order.
-    pub mountpoints: BTreeMap<String, Range<usize>>,
+    /// Each mountpoint: the nodes that mount it and where it was given
+    /// (a path is a mountpoint once per node; pairs of their own may share it).
+    pub mountpoints: BTreeMap<String, Vec<(Vec<String>, Range<usize>)>>,
     /// Each node's replication link as given: `ADDRESS/PREFIX`, its span.
     /// Each node's replication link: node, network, span of its address.
     pub links: Vec<(String, ipnet::IpNet, Range<usize>)>,
