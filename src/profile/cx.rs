@@ -27,6 +27,9 @@ pub(crate) struct Cx {
 
 /// What later sections and the cross-checks need to know of earlier ones,
 /// with where it was given.
+/// The nodes that mount a path, and where it was given.
+pub(crate) type MountUse = (Vec<String>, Range<usize>);
+
 #[derive(Default)]
 pub(crate) struct Facts {
     /// One per node of the lowered `nodes`, in the same order.
@@ -38,7 +41,7 @@ pub(crate) struct Facts {
     /// Every mountpoint of the site (volumes and OCFS2 filesystems), in path order.
     /// Each mountpoint: the nodes that mount it and where it was given
     /// (a path is a mountpoint once per node; pairs of their own may share it).
-    pub mountpoints: BTreeMap<String, Vec<(Vec<String>, Range<usize>)>>,
+    pub mountpoints: BTreeMap<String, Vec<MountUse>>,
     /// Each node's replication link as given: `ADDRESS/PREFIX`, its span.
     /// Each node's replication link: node, network, span of its address.
     pub links: Vec<(String, ipnet::IpNet, Range<usize>)>,
