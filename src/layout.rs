@@ -175,7 +175,7 @@ mod tests {
         let l = layout(&pasta(), "fiori");
         let got = sh(
             &l,
-            r#"printf '%s %s %s %s\n' "$NODE" "$PEERS" "$VG" "$DRBD_INITIALISER"
+            r#"printf '%s %s %s %s\n' "$NODE" "$PEERS" "$VG" "$DRBD_1_INITIALISER"
 i=1; while [ "$i" -le "$LV_COUNT" ]; do
   eval "printf 'lv %s %s %s %s [%s]\n' \"\$LV_${i}_NAME\" \"\$LV_${i}_SIZE\" \"\$LV_${i}_KIND\" \"\$LV_${i}_DEVICE\" \"\$LV_${i}_MOUNTPOINT\""
   i=$((i + 1)); done
@@ -208,7 +208,7 @@ printf 'shares %s unison %s %s cluster %s\n' "$SHARE_COUNT" "$UNISON_ROLE" "$UNI
         let l = layout(&pasta(), "torchio");
         let got = sh(
             &l,
-            r#"printf '%s %s %s %s %s\n' "$NODE" "$PEERS" "$DRBD_INITIALISER" "$DRBD_1_INITIALISER" "$UNISON_ROLE""#,
+            r#"printf '%s %s %s %s %s\n' "$NODE" "$PEERS" "$DRBD_1_INITIALISER" "$OCFS2_1_INITIALISER" "$UNISON_ROLE""#,
         );
         assert_eq!(got, "torchio fiori 0 0 server\n");
     }
@@ -231,6 +231,39 @@ i=1; while [ "$i" -le "$OCFS2_COUNT" ]; do
             sh(&layout(&site, "gamma"), show),
             "alpha|r1 alpha 10.0.0.11 10.9.0.11|fs1 alpha|"
         );
+    }
+
+    #[test]
+    fn each_resource_has_its_own_initialiser_on_a_hub() {
+        // h pairs with x (hx, initialised by x) and with y (hy, by h).
+        let site = load("tests/fixtures/hub.toml");
+        let show = r#"printf '%s|%s|' "$PEERS" "$REPL_PEER"
+i=1; while [ "$i" -le "$DRBD_COUNT" ]; do
+  eval "printf '%s %s %s %s|' \"\$DRBD_${i}_NAME\" \"\$DRBD_${i}_PEER\" \"\$DRBD_${i}_INITIALISER\" \"\$DRBD_${i}_VERIFY\""
+  i=$((i + 1)); done
+i=1; while [ "$i" -le "$OCFS2_COUNT" ]; do
+  eval "printf '%s %s %s|' \"\$OCFS2_${i}_NAME\" \"\$OCFS2_${i}_PEER\" \"\$OCFS2_${i}_INITIALISER\""
+  i=$((i + 1)); done
+printf 'o2cb %s' "$O2CB_NODE_COUNT""#;
+        assert_eq!(
+            sh(&layout(&site, "h"), show),
+            "x y|10.9.0.11 10.9.0.12|hx x 0 0|hy y 1 0|fs-hx x 0|fs-hy y 1|o2cb 3"
+        );
+        assert_eq!(
+            sh(&layout(&site, "x"), show),
+            "h|10.9.0.10|hx h 1 1|fs-hx h 1|o2cb 3"
+        );
+    }
+
+    #[test]
+    fn independent_pairs_are_clusters_of_their_own() {
+        let site = load("tests/fixtures/pairs.toml");
+        let show = r#"printf '%s|%s|%s|' "$PEERS" "$REPL_PEER" "$O2CB_NODE_COUNT"
+i=1; while [ "$i" -le "$O2CB_NODE_COUNT" ]; do
+  eval "printf '%s %s|' \"\$O2CB_NODE_${i}_NAME\" \"\$O2CB_NODE_${i}_NUMBER\""
+  i=$((i + 1)); done"#;
+        assert_eq!(sh(&layout(&site, "a"), show), "b|10.9.0.12|2|a 1|b 2|");
+        assert_eq!(sh(&layout(&site, "d"), show), "c|10.9.1.13|2|c 3|d 4|");
     }
 
     #[test]

@@ -22,14 +22,22 @@ pub fn summary(site: &Site, verbose: bool) -> String {
     site_header(w, site);
     nodes(w, site);
     volumes(w, site);
-    drbd(w, &site.drbd);
-    if let Some(o) = &site.ocfs2 {
-        ocfs2(w, o);
+    if site.pairs().len() > 1 {
+        by_pair(w, site);
+    } else {
+        drbd(w, &site.drbd);
+        if let Some(o) = &site.ocfs2 {
+            ocfs2(w, o);
+        }
+        shares(w, &site.shares);
+        nfs_exports(w, &site.shares);
     }
-    shares(w, &site.shares);
-    nfs_exports(w, &site.shares);
-    if let Some(u) = &site.unison {
-        unison(w, u);
+    if site.pairs().len() > 1 {
+        unison_pending(w, site);
+    } else {
+        for u in &site.unison {
+            unison(w, u, &unison_section(site, u));
+        }
     }
     packages(w, site);
     if verbose {
@@ -41,7 +49,7 @@ pub fn summary(site: &Site, verbose: bool) -> String {
             resolved_ocfs2(w, o);
         }
         let _ = writeln!(w, "  nfs.manage_gids = {}", site.nfs.manage_gids);
-        if let Some(u) = &site.unison {
+        for u in &site.unison {
             resolved_unison(w, u);
         }
         resolved_client(w, &site.client);
@@ -143,6 +151,126 @@ fn drbd(w: &mut String, d: &Drbd) {
     }
 }
 
+/// A site of several pairs: each pair's resources, filesystems, shares
+/// and exports under it (a share on nodes of no one pair under its nodes),
+/// one line each.
+fn by_pair(w: &mut String, site: &Site) {
+    let d = &site.drbd;
+    let _ = write!(w, "\npairs (DRBD over the {}", net(d.network));
+    if let Some(o) = &site.ocfs2 {
+        let _ = write!(
+            w,
+            "; o2cb cluster {} on port {} over the {}, one per set of nodes that share filesystems",
+            o.cluster,
+            o.port,
+            net(o.network)
+        );
+    }
+    let _ = writeln!(w, "):");
+    let fss: Vec<&Ocfs2Fs> = site
+        .ocfs2
+        .iter()
+        .flat_map(|o| o.filesystems.iter())
+        .collect();
+    let mut groups: Vec<Vec<String>> = site.pairs().into_iter().map(|p| p.to_vec()).collect();
+    for sh in &site.shares {
+        if !groups.iter().any(|g| same_nodes(g, &sh.nodes)) {
+            groups.push(sh.nodes.clone());
+        }
+    }
+    for g in &groups {
+        let _ = writeln!(w, "  {}:", g.join("+"));
+        for r in d.resources.iter().filter(|r| same_nodes(g, &r.nodes)) {
+            let _ = writeln!(
+                w,
+                "    drbd {:<10} /dev/drbd{:<3} port {}  on {}, initialised on {}, protocol {}, fencing {}",
+                r.name, r.minor, r.port, r.volume, r.initialiser, r.protocol, r.fencing
+            );
+            let resync = r.resync.options();
+            if !resync.is_empty() {
+                let parts: Vec<String> = resync.iter().map(|(n, v)| format!("{n} {v}")).collect();
+                let _ = writeln!(w, "      resync: {}", parts.join(", "));
+            }
+        }
+        for f in fss.iter().filter(|f| same_nodes(g, &f.nodes)) {
+            let _ = writeln!(
+                w,
+                "    ocfs2 {:<9} {} -T {} on {} ({})",
+                f.name,
+                f.device,
+                f.mode,
+                f.mountpoint,
+                f.mount_options.join(",")
+            );
+        }
+        for u in site
+            .unison
+            .iter()
+            .filter(|u| same_nodes(g, &[u.client.clone(), u.server.clone()]))
+        {
+            let _ = writeln!(
+                w,
+                "    unison {} from {} to {} ({}), profile {}, at {}",
+                u.mountpoint,
+                u.client,
+                u.server,
+                net(u.network),
+                u.profile,
+                u.schedule
+            );
+        }
+        for sh in site.shares.iter().filter(|sh| same_nodes(g, &sh.nodes)) {
+            let link = sh
+                .link
+                .as_deref()
+                .map(|l| format!("{l} -> "))
+                .unwrap_or_default();
+            let exports: Vec<String> = sh
+                .exports
+                .iter()
+                .map(|e| format!("{}({})", e.clients, e.options.join(",")))
+                .collect();
+            let exports = if exports.is_empty() {
+                String::new()
+            } else {
+                format!(", NFS to {}", exports.join(" "))
+            };
+            let _ = writeln!(w, "    share {link}{}{exports}", sh.path);
+        }
+    }
+}
+
+/// The profile's section of a unison sync.
+fn unison_section(site: &Site, u: &Unison) -> String {
+    match site.unison.first() {
+        Some(f) if f.volume == u.volume => "unison".into(),
+        _ => format!("unison.volumes.{}", u.volume),
+    }
+}
+
+/// A site of several pairs: the syncs whose keys are still missing, in
+/// one line (each sync is under its pair).
+fn unison_pending(w: &mut String, site: &Site) {
+    let pending: Vec<String> = site
+        .unison
+        .iter()
+        .filter(|u| u.client_key.is_none() || u.server_host_key.is_none())
+        .map(|u| format!("[{}]", unison_section(site, u)))
+        .collect();
+    if !pending.is_empty() {
+        let _ = writeln!(
+            w,
+            "\nunison pending: add client_key and server_host_key to {} once the nodes are installed, then build again",
+            pending.join(", ")
+        );
+    }
+}
+
+/// The same nodes, in any order.
+fn same_nodes(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len() && a.iter().all(|n| b.contains(n))
+}
+
 /// The OCFS2 cluster and its filesystems.
 fn ocfs2(w: &mut String, o: &Ocfs2) {
     let _ = writeln!(
@@ -201,7 +329,7 @@ fn nfs_exports(w: &mut String, shares: &[Share]) {
 }
 
 /// The unison replication, and what is pending while the keys are missing.
-fn unison(w: &mut String, u: &Unison) {
+fn unison(w: &mut String, u: &Unison, section: &str) {
     let _ = writeln!(
         w,
         "\nunison: {} from {} to {} ({}), profile {}, at {}",
@@ -213,7 +341,7 @@ fn unison(w: &mut String, u: &Unison) {
         u.schedule
     );
     if u.client_key.is_none() || u.server_host_key.is_none() {
-        let _ = writeln!(w, "  pending: add unison.client_key and unison.server_host_key once the nodes are installed, then build again");
+        let _ = writeln!(w, "  pending: add {section}.client_key and {section}.server_host_key once the nodes are installed, then build again");
     }
 }
 

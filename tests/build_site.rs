@@ -115,9 +115,16 @@ fn lintian_dpkg_deb_and_reprepro_accept_every_package() {
     let tmp = tempfile::tempdir().unwrap();
     let home = gnupg(tmp.path());
     let allowed = allowed_tags();
-    for profile in ["pasta", "risotto"] {
+    // The examples, and the sites of two pairs and of a hub with two peers.
+    for path in [
+        "profiles/pasta.toml",
+        "profiles/risotto.toml",
+        "tests/fixtures/pairs.toml",
+        "tests/fixtures/hub.toml",
+    ] {
+        let profile = Path::new(path).file_stem().unwrap().to_str().unwrap();
         let out = tmp.path().join(profile);
-        build(&format!("profiles/{profile}.toml"), &out, &home, tmp.path());
+        build(path, &out, &home, tmp.path());
         let debs: Vec<PathBuf> = std::fs::read_dir(out.join("debs"))
             .unwrap()
             .map(|e| e.unwrap().path())

@@ -501,10 +501,22 @@ fn settle(state: &str, fresh: bool, gi: &str, ping_ok: bool) -> (String, String)
 
 /// `settle` with `up` the addresses that answer a ping.
 fn settle_net(state: &str, fresh: bool, gi: &str, up: &[&str]) -> (String, String) {
-    let site = common::pasta();
+    settle_on(&common::pasta(), "fiori", 1, state, fresh, gi, up)
+}
+
+/// `drbd_settle I` on `node` of `site`: resource I of its layout.
+fn settle_on(
+    site: &storpkg::model::Site,
+    node: &str,
+    i: usize,
+    state: &str,
+    fresh: bool,
+    gi: &str,
+    up: &[&str],
+) -> (String, String) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    std::fs::write(d.join("layout.sh"), storpkg::layout::layout(&site, "fiori")).unwrap();
+    std::fs::write(d.join("layout.sh"), storpkg::layout::layout(site, node)).unwrap();
     std::fs::write(d.join("state"), state).unwrap();
     std::fs::write(d.join("gi"), gi).unwrap();
     let stubs = Stubs::new(d);
@@ -519,9 +531,9 @@ fn settle_net(state: &str, fresh: bool, gi: &str, up: &[&str]) -> (String, Strin
     stubs.net(&d.join("calls"), up, &[]);
     stubs.add("logger", "exit 0");
     let fresh_cmd = if fresh {
-        ": >\"$(drbd_fresh_mark drbd0)\""
+        format!(": >\"$(drbd_fresh_mark \"$DRBD_{i}_NAME\")\"")
     } else {
-        ":"
+        ":".to_string()
     };
     let script = script();
     let harness = format!(
@@ -532,12 +544,13 @@ load_layout
 STATE_DIR={dd}/state.d
 mkdir -p "$STATE_DIR"
 LOGGER=0
-DRBD_1_PEER_WAIT=1
+DRBD_{i}_PEER_WAIT=1
 STORPKG_SYNC_WAIT=1
 drbd_read() {{ read -r CS RO DS <{dd}/state; }}
 {fresh_cmd}
-drbd_settle 1
-echo "WAITING=$WAITING FAILED=$FAILED MARK=$([ -e "$(drbd_fresh_mark drbd0)" ] && echo yes || echo no) USED=$([ -e "$(drbd_used_mark drbd0)" ] && echo yes || echo no)"
+drbd_settle {i}
+_r=$DRBD_{i}_NAME
+echo "WAITING=$WAITING FAILED=$FAILED MARK=$([ -e "$(drbd_fresh_mark "$_r")" ] && echo yes || echo no) USED=$([ -e "$(drbd_used_mark "$_r")" ] && echo yes || echo no)"
 "#
     );
     let o = Command::new("sh")
@@ -864,4 +877,106 @@ fn fence_peer_decides_in_time_when_every_probe_hangs() {
         "{err}"
     );
     assert!(err.contains("neither torchio"), "{err}");
+}
+
+/// The hub's addresses: h, x and y on the admin network and the link, and
+/// the install server (the default witness).
+const HUB_X: [&str; 2] = ["10.0.0.11", "10.9.0.11"];
+const HUB_Y: [&str; 2] = ["10.0.0.12", "10.9.0.12"];
+const HUB_H: [&str; 2] = ["10.0.0.10", "10.9.0.10"];
+const HUB_WITNESS: &str = "10.0.0.1";
+
+#[test]
+fn a_hub_forces_only_the_resource_it_initialises_and_asks_each_its_own_peer() {
+    // h pairs with x (hx, 1 in h's layout, initialised by x) and with y
+    // (hy, 2, initialised by h).
+    let site = common::hub();
+    let alone = "WFConnection Secondary/Unknown Inconsistent/DUnknown";
+    // y silent, x up: h's own fresh hy goes one-legged; x is never asked.
+    let up = [HUB_X[0], HUB_X[1], HUB_WITNESS];
+    let (calls, out) = settle_on(&site, "h", 2, alone, true, FRESH_GI, &up);
+    assert!(calls.contains("drbdadm primary --force hy"), "{calls}{out}");
+    assert!(out.contains("y did not connect"), "{out}");
+    assert!(
+        !calls.contains("10.0.0.11") && !calls.contains("10.9.0.11"),
+        "{calls}"
+    );
+    // The same with y up and x silent: y answers, nothing forced.
+    let up = [HUB_Y[0], HUB_Y[1], HUB_WITNESS];
+    let (calls, out) = settle_on(&site, "h", 2, alone, true, FRESH_GI, &up);
+    assert!(!calls.contains("primary"), "{calls}{out}");
+    assert!(
+        out.contains("y answers") && out.contains("WAITING=1"),
+        "{out}"
+    );
+    // hx is x's to initialise: h never forces it, even with x silent.
+    let (calls, out) = settle_on(&site, "h", 1, alone, true, FRESH_GI, &[HUB_WITNESS]);
+    assert!(!calls.contains("primary"), "{calls}{out}");
+    assert!(
+        out.contains("waiting for x") && out.contains("WAITING=1"),
+        "{out}"
+    );
+    // x, hx's initialiser, forces its own fresh leg while h is silent.
+    let (calls, out) = settle_on(&site, "x", 1, alone, true, FRESH_GI, &[HUB_WITNESS]);
+    assert!(calls.contains("drbdadm primary --force hx"), "{calls}{out}");
+    assert!(out.contains("h did not connect"), "{out}");
+    // y is not hy's initialiser: it waits for h.
+    let (calls, out) = settle_on(&site, "y", 1, alone, true, FRESH_GI, &[HUB_WITNESS]);
+    assert!(!calls.contains("primary"), "{calls}{out}");
+    assert!(out.contains("waiting for h"), "{out}");
+    // A fresh connected pair skips its initial sync on its own initialiser
+    // only: h clears hy's bitmap, not hx's.
+    let fresh = "Connected Secondary/Secondary Inconsistent/Inconsistent";
+    let (calls, _) = settle_on(&site, "h", 2, fresh, true, FRESH_GI, &up);
+    assert!(
+        calls.contains("new-current-uuid --clear-bitmap hy"),
+        "{calls}"
+    );
+    let (calls, _) = settle_on(&site, "h", 1, fresh, true, FRESH_GI, &up);
+    assert!(!calls.contains("new-current-uuid"), "{calls}");
+}
+
+#[test]
+fn fence_peer_on_a_hub_fences_the_resources_own_peer_only() {
+    let mut site = common::hub();
+    // The stubbed power command (Net::power) instead of the profile's.
+    site.drbd.fence_commands.clear();
+    // hy's peer y silent everywhere, x up, the witness up: y powered off
+    // (7), x neither probed nor powered off.
+    let net = Net {
+        ssh: 255,
+        ping: &[HUB_X[0], HUB_X[1], HUB_WITNESS],
+        power: Some(0),
+        ..Net::default()
+    };
+    let (code, out) = fence_on(&site, "h", "hy", net);
+    assert_eq!(code, 7, "{out}");
+    assert!(out.contains("powerctl -H bmc-y"), "{out}");
+    assert!(!out.contains("bmc-x"), "{out}");
+    assert!(out.contains("root@10.0.0.12 drbdadm outdate hy"), "{out}");
+    assert!(
+        !out.contains("10.0.0.11") && !out.contains("10.9.0.11"),
+        "{out}"
+    );
+    // hx's peer x answers on the link only: alive, so hx stays frozen (1),
+    // whatever y does.
+    let net = Net {
+        ssh: 255,
+        ping: &[HUB_X[1], HUB_WITNESS],
+        ..Net::default()
+    };
+    let (code, out) = fence_on(&site, "h", "hx", net);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("x is up"), "{out}");
+    assert!(
+        !out.contains("10.0.0.12") && !out.contains("10.9.0.12"),
+        "{out}"
+    );
+    // On x, hx's peer is h: outdated over h's admin address.
+    let (code, out) = fence_on(&site, "x", "hx", Net::default());
+    assert_eq!(code, 4, "{out}");
+    assert!(
+        out.contains(&format!("root@{} drbdadm outdate hx", HUB_H[0])),
+        "{out}"
+    );
 }

@@ -210,3 +210,87 @@ fn one_profile_against_the_last_build() {
         .code(10)
         .stdout(predicates::str::contains("pause   drbd"));
 }
+
+/// tests/fixtures/pairs.toml with `edits` (from, to) applied.
+fn pairs_edited(edits: &[(&str, &str)]) -> storpkg::model::Site {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pairs.toml");
+    let mut source = std::fs::read_to_string(path).unwrap();
+    for (from, to) in edits {
+        assert!(source.contains(from), "{from}");
+        source = source.replacen(from, to, 1);
+    }
+    let checked = storpkg::profile::check_str("pairs.toml", &source, ".");
+    let report = checked.render_plain();
+    checked.site.unwrap_or_else(|| panic!("{report}"))
+}
+
+/// A third pair joins a site of two: nothing of the two pairs' DRBD or
+/// o2cb changes (each pair is its own o2cb cluster), so no node of theirs
+/// has a pause, a window or a refusal.
+#[test]
+fn a_new_pair_leaves_the_other_pairs_running() {
+    let old = common::load("tests/fixtures/pairs.toml");
+    let new = pairs_edited(&[(
+        "[ids.groups]",
+        "[nodes.e]\naddress = \"10.0.0.15\"\nvg_size = \"8G\"\nreplication = { interface = \"eth1\", address = \"10.9.2.15/24\" }\n\n[nodes.f]\naddress = \"10.0.0.16\"\nvg_size = \"8G\"\nreplication = { interface = \"eth1\", address = \"10.9.2.16/24\" }\n\n[volumes.back-ef]\nsize = \"1G\"\nkind = \"drbd\"\nnodes = [\"e\", \"f\"]\n\n[drbd.resources.r-ef]\nminor = 0\nport = 7790\nvolume = \"back-ef\"\nnodes = [\"e\", \"f\"]\n\n[ocfs2.filesystems.fs-ef]\nresource = \"r-ef\"\nmode = \"mail\"\nmountpoint = \"/vol/fs-ef\"\n\n[ids.groups]",
+    )]);
+    let plan = plan_change(&old, &new, &Renderer::new().unwrap()).unwrap();
+    let text = render_text(&plan, "duo-storage");
+    assert!(plan.refused.is_empty(), "{text}");
+    for node in plan
+        .nodes
+        .iter()
+        .filter(|n| ["a", "b", "c", "d"].contains(&n.node.as_str()))
+    {
+        let worst = node.steps.iter().map(|s| s.class).max();
+        assert!(worst <= Some(Class::Live), "{}: {text}", node.node);
+        assert!(
+            !node
+                .files
+                .iter()
+                .any(|f| f.path == "/etc/ocfs2/cluster.conf"),
+            "{}: {text}",
+            node.node
+        );
+    }
+}
+
+/// A resource that moves to another pair is refused on the nodes of both
+/// (its data is on the old pair's legs), never planned as a removal there
+/// and a new resource here.
+#[test]
+fn a_resource_moving_to_another_pair_is_refused() {
+    let old = common::load("tests/fixtures/pairs.toml");
+    let new = pairs_edited(&[
+        (
+            "nodes = [\"c\", \"d\"]\n\n[drbd]",
+            "nodes = [\"b\", \"c\", \"d\"]\n\n[drbd]",
+        ),
+        (
+            "volume = \"back-cd\"\nnodes = [\"c\", \"d\"]",
+            "volume = \"back-cd\"\nnodes = [\"b\", \"c\"]",
+        ),
+        ("initialiser = \"d\"", "initialiser = \"c\""),
+        (
+            "minor = 0\nport = 7790\nvolume = \"back-cd\"",
+            "minor = 1\nport = 7791\nvolume = \"back-cd\"",
+        ),
+        ("10.9.1.13/24", "10.9.0.13/24"),
+        ("10.9.1.14/24", "10.9.0.14/24"),
+    ]);
+    let plan = plan_change(&old, &new, &Renderer::new().unwrap()).unwrap();
+    let text = render_text(&plan, "duo-storage");
+    assert_eq!(plan.worst, Some(Class::Refused), "{text}");
+    let mut on: Vec<&str> = plan
+        .refused
+        .iter()
+        .filter(|r| r.code == "drbd-peer")
+        .map(|r| r.node.as_str())
+        .collect();
+    on.sort_unstable();
+    on.dedup();
+    // One refusal, named by every node it is refused on.
+    assert_eq!(on, ["b, c, d"], "{text}");
+    assert!(!text.contains("new DRBD resource r-cd"), "{text}");
+    assert!(!text.contains("r-cd leaves the profile"), "{text}");
+}

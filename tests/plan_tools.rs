@@ -45,7 +45,7 @@ fn pasta_real_keys(dir: &Path) -> Site {
                 .to_string(),
         );
     }
-    let u = site.unison.as_mut().unwrap();
+    let u = site.unison.first_mut().unwrap();
     u.client_key = Some(keys[0].clone());
     u.server_host_key = Some(keys[1].clone());
     site
@@ -76,7 +76,12 @@ fn shell_scripts_pass_shellcheck_and_sh_n() {
     let dir = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
     let mut count = 0;
-    for site in [common::pasta(), common::pasta_with_keys()] {
+    for site in [
+        common::pasta(),
+        common::pasta_with_keys(),
+        common::pairs(),
+        common::hub(),
+    ] {
         for p in packages(&site) {
             let mut scripts: Vec<(String, Vec<u8>)> = p
                 .control
@@ -162,8 +167,14 @@ fn drbdadm_parses_every_node_resources() {
     if !is_root() {
         return;
     }
-    // pasta, and trio where each node has only its own resources.
-    for site in [common::pasta(), common::trio()] {
+    // pasta, and trio, pairs and hub where each node has only its own
+    // resources (each with its own settings in pairs and hub).
+    for site in [
+        common::pasta(),
+        common::trio(),
+        common::pairs(),
+        common::hub(),
+    ] {
         drbdadm_parses(&site);
     }
 }
@@ -286,15 +297,15 @@ fn drbdadm_parses(site: &Site) {
             .env("DRBD_DRIVER_VERSION_OVERRIDE", "8.4.11"));
         let out = text(&o);
         assert!(o.status.success(), "{out}");
-        let resync = site.drbd.resync.options();
+        let res = site.drbd.resources.iter().find(mine).unwrap();
+        let resync = res.resync.options();
         let wants = [
             format!("--ping-timeout={}", site.drbd.ping_timeout),
             format!("--ping-int={}", site.drbd.ping_int),
             "--allow-two-primaries".to_string(),
-            format!(
-                "--fencing={}",
-                site.drbd.resources.iter().find(mine).unwrap().fencing
-            ),
+            format!("--fencing={}", res.fencing),
+            format!("--protocol={}", res.protocol),
+            format!("--verify-alg={}", res.verify_alg),
         ]
         .into_iter()
         .chain(resync.iter().map(|(n, v)| format!("--{n}={v}")));
@@ -336,6 +347,65 @@ fn o2cb_reads_cluster_conf() {
         "node_count = 2",
     ] {
         assert!(out.contains(want), "o2cb lost {want}:\n{out}");
+    }
+}
+
+/// Each node of a site of many pairs has the cluster.conf of its own o2cb
+/// cluster: the nodes it shares OCFS2 filesystems with (each pair of
+/// tests/fixtures/pairs.toml alone, the hub with both its peers), which
+/// o2cb reads back, numbers and addresses included.
+#[test]
+fn o2cb_reads_each_clusters_conf_of_many_pairs() {
+    let Some(_) = tool("o2cb") else { return };
+    for site in [common::pairs(), common::hub()] {
+        let pkgs = packages(&site);
+        let cluster = &site.ocfs2.as_ref().unwrap().cluster;
+        for node in &site.nodes {
+            let members = site.ocfs2_cluster(&node.name);
+            let spec = package(&pkgs, &node.package);
+            let conf = file_text(spec, "/etc/ocfs2/cluster.conf");
+            let dir = tempfile::tempdir().unwrap();
+            let f = dir.path().join("cluster.conf");
+            std::fs::write(&f, &conf).unwrap();
+            let o = run(Command::new("o2cb")
+                .arg(format!("--config-file={}", f.display()))
+                .args(["list-cluster", cluster]));
+            let out = text(&o);
+            assert!(o.status.success(), "{}: {out}", node.name);
+            assert!(
+                out.contains(&format!("node_count = {}", members.len())),
+                "{}: {out}",
+                node.name
+            );
+            for n in &site.nodes {
+                let listed = out.contains(&format!("name = {}\n", n.name));
+                let member = members.iter().any(|m| m.name == n.name);
+                assert_eq!(
+                    listed, member,
+                    "{}: {} in its cluster?\n{out}",
+                    node.name, n.name
+                );
+                if member {
+                    for want in [
+                        format!("number = {}", n.ocfs2_number),
+                        format!("ip_address = {}", n.address),
+                    ] {
+                        assert!(
+                            out.contains(&want),
+                            "{}: o2cb lost {want}:\n{out}",
+                            node.name
+                        );
+                    }
+                }
+            }
+        }
+        // pairs: two clusters of two; hub: one of three.
+        let sizes: Vec<usize> = site
+            .nodes
+            .iter()
+            .map(|n| site.ocfs2_cluster(&n.name).len())
+            .collect();
+        assert!(sizes == [2, 2, 2, 2] || sizes == [3, 3, 3], "{sizes:?}");
     }
 }
 
@@ -467,11 +537,39 @@ fn exportfs_and_nfs_server_generator_accept_the_exports() {
         return;
     }
     let site = common::pasta();
-    let pkgs = packages(&site);
-    let spec = node_package(&pkgs, "fiori");
+    exportfs_accepts(
+        &site,
+        "fiori",
+        &["/vol/ocfs2-small/home", "/vol/rep-unison/pub"],
+    );
+    // Each node of two pairs and of a hub: its own shares' exports only.
+    for (site, node, paths) in [
+        (common::pairs(), "a", &["/vol/fs-ab/x"][..]),
+        (common::pairs(), "c", &["/vol/fs-cd/y", "/vol/media/pub"]),
+        (common::hub(), "h", &["/vol/fs-hx/hx", "/vol/fs-hy/hy"]),
+        (common::hub(), "y", &["/vol/fs-hy/hy"]),
+    ] {
+        exportfs_accepts(&site, node, paths);
+        let pkgs = packages(&site);
+        let spec = package(&pkgs, &site.node(node).unwrap().package);
+        let exports = file_text(
+            spec,
+            &format!("/etc/exports.d/{}-storage.exports", site.name),
+        );
+        let listed = exports.lines().filter(|l| l.starts_with('/')).count();
+        assert_eq!(listed, paths.len(), "{node}: {exports}");
+    }
+}
+
+/// exportfs reads `node`'s exports and nfs-server's generator makes
+/// nfs-server require the mounts of `paths`.
+fn exportfs_accepts(site: &Site, node: &str, paths: &[&str]) {
+    let pkgs = packages(site);
+    let spec = package(&pkgs, &site.node(node).unwrap().package);
+    let exports_path = format!("/etc/exports.d/{}-storage.exports", site.name);
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let original = file_text(spec, "/etc/exports.d/pasta-storage.exports");
+    let original = file_text(spec, &exports_path);
     // exportfs stats every path: the same lines, rooted in the temp dir.
     let root = d.join("root");
     let rooted = original.replace(" /vol/", &format!(" {}/vol/", root.display()));
@@ -490,7 +588,7 @@ fn exportfs_and_nfs_server_generator_accept_the_exports() {
     }
     let exports = d.join("exports");
     std::fs::write(&exports, &rooted).unwrap();
-    let generator_exports = d.join("exports.d/pasta-storage.exports");
+    let generator_exports = d.join(format!("exports.d/{}-storage.exports", site.name));
     std::fs::create_dir(d.join("nfs")).unwrap();
     std::fs::create_dir(d.join("exports.d")).unwrap();
     std::fs::write(&generator_exports, &original).unwrap();
@@ -519,10 +617,10 @@ fn exportfs_and_nfs_server_generator_accept_the_exports() {
     ] {
         assert!(!out.contains(bad), "exportfs: {out}");
     }
-    for path in ["/vol/ocfs2-small/home", "/vol/rep-unison/pub"] {
+    for path in paths {
         assert!(
             out.contains(&format!("RequiresMountsFor={path}")),
-            "generator: {out}"
+            "generator of {node}: {out}"
         );
     }
 }

@@ -25,6 +25,8 @@ const GAMMA: &[(&str, &str)] = &[
 const R1_BETA_GAMMA: (&str, &str) = ("\n[ocfs2]", "[drbd.resources.r1]\nminor = 1\nport = 7791\nvolume = \"back1\"\nnodes = [\"beta\", \"gamma\"]\n\n[ocfs2]");
 const R1_ALPHA_GAMMA: (&str, &str) = ("\n[ocfs2]", "[drbd.resources.r1]\nminor = 1\nport = 7791\nvolume = \"back1\"\nnodes = [\"alpha\", \"gamma\"]\n\n[ocfs2]");
 const NO_INITIALISER: (&str, &str) = ("initialiser = \"alpha\"\n", "");
+/// A second unison volume on both nodes.
+const MEDIA2: (&str, &str) = ("[volumes.back0]", "[volumes.media2]\nsize = \"1G\"\nkind = \"unison\"\nmountpoint = \"/vol/media2\"\n\n[volumes.back0]");
 
 #[rustfmt::skip]
 const CASES: &[Case] = &[
@@ -80,12 +82,29 @@ const CASES: &[Case] = &[
     ("an OCFS2 filesystem mounted inside a volume", &[("mountpoint = \"/vol/shared\"", "mountpoint = \"/vol/media/shared\"")], &["nested-mountpoint"], "/vol/media/shared"),
     ("a volume mounted inside an OCFS2 filesystem", &[("mountpoint = \"/vol/local\"", "mountpoint = \"/vol/shared/sub/local\"")], &["nested-mountpoint"], "/vol/shared/sub/local"),
     ("mountpoints of the same prefix side by side", &[("mountpoint = \"/vol/media\"", "mountpoint = \"/vol/local2\"")], &[], ""),
-    // The initialiser is a node of every resource.
-    ("a resource without the initialiser", &[GAMMA[0], GAMMA[1], GAMMA[2], R1_BETA_GAMMA], &["wrong-reference"], "[\"beta\", \"gamma\"]"),
-    ("a resource without the default initialiser", &[GAMMA[0], GAMMA[1], GAMMA[2], R1_BETA_GAMMA, NO_INITIALISER], &["wrong-reference"], "[\"beta\", \"gamma\"]"),
+    // Each resource is initialised by one of its own nodes.
+    ("a resource of another pair is initialised by its first node", &[GAMMA[0], GAMMA[1], GAMMA[2], R1_BETA_GAMMA], &[], ""),
+    ("a resource of another pair without a site initialiser", &[GAMMA[0], GAMMA[1], GAMMA[2], R1_BETA_GAMMA, NO_INITIALISER], &[], ""),
     ("a resource of its own pair with the initialiser", &[GAMMA[0], GAMMA[1], GAMMA[2], R1_ALPHA_GAMMA], &[], ""),
-    ("an unknown initialiser is not checked against resources", &[GAMMA[0], GAMMA[1], GAMMA[2], R1_BETA_GAMMA, ("initialiser = \"alpha\"", "initialiser = \"alfa\"")], &["unknown-reference"], "alfa"),
-    ("a resource of one node is not checked for the initialiser", &[GAMMA[0], GAMMA[1], GAMMA[2], ("\n[ocfs2]", "[drbd.resources.r1]\nminor = 1\nport = 7791\nvolume = \"back1\"\nnodes = [\"gamma\"]\n\n[ocfs2]")], &["node-count"], "r1"),
+    ("a resource's initialiser that is not one of its nodes", &[GAMMA[0], GAMMA[1], GAMMA[2], R1_BETA_GAMMA, ("nodes = [\"beta\", \"gamma\"]", "nodes = [\"beta\", \"gamma\"]\ninitialiser = \"alpha\"")], &["wrong-reference"], "alpha"),
+    ("a resource's initialiser that is no node", &[("volume = \"back0\"", "volume = \"back0\"\ninitialiser = \"alfa\"")], &["unknown-reference"], "alfa"),
+    ("an unknown site initialiser is not checked against resources", &[GAMMA[0], GAMMA[1], GAMMA[2], R1_BETA_GAMMA, ("initialiser = \"alpha\"", "initialiser = \"alfa\"")], &["unknown-reference"], "alfa"),
+    ("a resource of one node", &[GAMMA[0], GAMMA[1], GAMMA[2], ("\n[ocfs2]", "[drbd.resources.r1]\nminor = 1\nport = 7791\nvolume = \"back1\"\nnodes = [\"gamma\"]\n\n[ocfs2]")], &["node-count"], "r1"),
+    // Several unison volumes: each its own pair and direction; a node runs one sync and serves one.
+    ("a second unison volume the other way", &[MEDIA2, ("schedule = \"daily\"", "schedule = \"daily\"\n\n[unison.volumes.media2]\nclient = \"beta\"\nserver = \"alpha\"")], &[], ""),
+    ("a node the client of two unison volumes", &[MEDIA2, ("schedule = \"daily\"", "schedule = \"daily\"\n\n[unison.volumes.media2]\nclient = \"alpha\"\nserver = \"beta\"")], &["duplicate"], "alpha"),
+    ("a unison volume synchronised twice", &[("schedule = \"daily\"", "schedule = \"daily\"\n\n[unison.volumes.media]\nclient = \"beta\"\nserver = \"alpha\"")], &["duplicate"], "media"),
+    ("a further unison volume that is not one", &[("schedule = \"daily\"", "schedule = \"daily\"\n\n[unison.volumes.local]\nclient = \"beta\"\nserver = \"alpha\"")], &["wrong-reference"], "local"),
+    // Minors are the node's, ports the address's: two pairs may share both.
+    ("two pairs of one minor and port", &[GAMMA[0], ("[ids.groups]", "[nodes.delta]\naddress = \"10.0.0.14\"\nreplication = { interface = \"eth1\", address = \"10.9.0.14/24\" }\n\n[ids.groups]"), GAMMA[1], GAMMA[2], ("\n[ocfs2]", "[drbd.resources.r1]\nminor = 0\nport = 7790\nvolume = \"back1\"\nnodes = [\"gamma\", \"delta\"]\n\n[ocfs2]")], &[], ""),
+    ("two pairs mounting one path", &[GAMMA[0], ("[ids.groups]", "[nodes.delta]\naddress = \"10.0.0.14\"\nreplication = { interface = \"eth1\", address = \"10.9.0.14/24\" }\n\n[ids.groups]"), GAMMA[1], ("[drbd]", "[volumes.back1]\nsize = \"1G\"\nkind = \"drbd\"\nnodes = [\"gamma\", \"delta\"]\n\n[drbd]"), ("\n[ocfs2]", "[drbd.resources.r1]\nminor = 1\nport = 7791\nvolume = \"back1\"\nnodes = [\"gamma\", \"delta\"]\n\n[ocfs2]"), ("[shares.home]", "[ocfs2.filesystems.shared2]\nresource = \"r1\"\nmode = \"mail\"\nmountpoint = \"/vol/shared\"\n\n[shares.home]")], &[], ""),
+    ("a pair mounting a path twice", &[GAMMA[0], GAMMA[1], GAMMA[2], R1_ALPHA_GAMMA, ("[shares.home]", "[ocfs2.filesystems.shared2]\nresource = \"r1\"\nmode = \"mail\"\nmountpoint = \"/vol/shared\"\n\n[shares.home]")], &["duplicate"], "/vol/shared"),
+    ("a replication link off its peer's subnet", &[GAMMA[0], ("[ids.groups]", "[nodes.delta]\naddress = \"10.0.0.14\"\nreplication = { interface = \"eth1\", address = \"10.9.1.14/24\" }\n\n[ids.groups]"), GAMMA[1], GAMMA[2], ("\n[ocfs2]", "[drbd.resources.r1]\nminor = 1\nport = 7791\nvolume = \"back1\"\nnodes = [\"gamma\", \"delta\"]\n\n[ocfs2]")], &["replication-link"], "10.9.1.14/24"),
+    // A resource's own settings over the site's.
+    ("a resource's unknown protocol", &[("volume = \"back0\"", "volume = \"back0\"\nprotocol = \"D\"")], &["bad-value"], "D"),
+    ("a resource's resync rate above DRBD's 4 GiB/s", &[("volume = \"back0\"", "volume = \"back0\"\nresync = { rate = \"5G\" }")], &["out-of-range"], "5G"),
+    ("a resource's verify schedule that is no calendar", &[("volume = \"back0\"", "volume = \"back0\"\nverify_schedule = \"every week\"")], &["bad-schedule"], "every week"),
+    ("a dual-primary resource of its own weak fencing", &[("volume = \"back0\"", "volume = \"back0\"\nfencing = \"resource-only\"")], &["dual-primary-without-fencing"], "resource-only"),
     // mkfs.ocfs2 -T vmstore and -T datafiles need 2 GiB.
     ("a vmstore filesystem below 2 GiB", &[("mode = \"mail\"", "mode = \"vmstore\"")], &["small-ocfs2"], "vmstore"),
     ("a datafiles filesystem (the default) below 2 GiB", &[("mode = \"mail\"\n", "")], &["small-ocfs2"], "shared"),

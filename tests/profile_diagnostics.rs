@@ -131,6 +131,20 @@ fn generated_sites_of_many_nodes_are_valid() {
         let site = checked.site.unwrap();
         assert_eq!(site.nodes.len(), n);
         assert_eq!(site.drbd.resources.len(), n / 2);
+        // N/2 independent pairs: each resource on a pair of its own, each
+        // pair an o2cb cluster of its own.
+        assert_eq!(site.pairs().len(), n / 2);
+        for (p, r) in site.drbd.resources.iter().enumerate() {
+            let pair = [format!("n{}", 2 * p + 1), format!("n{}", 2 * p + 2)];
+            assert_eq!(r.nodes, pair);
+            assert_eq!(r.initialiser, pair[0]);
+            let cluster: Vec<&str> = site
+                .ocfs2_cluster(&pair[1])
+                .iter()
+                .map(|n| n.name.as_str())
+                .collect();
+            assert_eq!(cluster, [pair[0].as_str(), pair[1].as_str()]);
+        }
         let specs = storpkg::plan::plan_site(&{
             let mut s = site.clone();
             s.repository.public_key = None;
@@ -138,5 +152,25 @@ fn generated_sites_of_many_nodes_are_valid() {
         })
         .unwrap();
         assert_eq!(specs.len(), n + 3);
+    }
+}
+
+/// The sites of several pairs: `check`'s summary groups each pair's
+/// resources, filesystems, syncs, shares and exports under it, and a small
+/// site of them stays one screen.
+#[test]
+fn many_pair_summaries_group_by_pair() {
+    for name in ["pairs", "hub"] {
+        let path = std::path::PathBuf::from(format!("tests/fixtures/{name}.toml"));
+        let checked = storpkg::profile::load(&path).unwrap();
+        let report = checked.render_plain();
+        let site = checked.site.as_ref().unwrap_or_else(|| panic!("{report}"));
+        let text = storpkg::summary::summary(site, false);
+        assert!(
+            text.lines().count() <= 45,
+            "{name}: more than a screen:\n{text}"
+        );
+        assert!(text.contains("\npairs ("), "{text}");
+        insta::assert_snapshot!(format!("summary_{name}"), text);
     }
 }

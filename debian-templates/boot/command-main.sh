@@ -94,7 +94,7 @@ status_pending() {
 }
 
 usage() {
-    printf 'usage: %s converge [--dry-run] | status [--json] | apply [--dry-run] | split-brain RESOURCE [--discard-here] | verify | metrics | fence-peer | after-resync\n' "$PROG" >&2
+    printf 'usage: %s converge [--dry-run] | status [--json] | apply [--dry-run] | split-brain RESOURCE [--discard-here] | verify [RESOURCE] | metrics | fence-peer | after-resync\n' "$PROG" >&2
     exit 2
 }
 
@@ -112,6 +112,11 @@ SB_DISCARD=0
 if [ "$cmd" = split-brain ]; then
     SB_RES=${1:-}
     [ $# -gt 0 ] && shift
+fi
+VERIFY_RES=''
+if [ "$cmd" = verify ] && [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
+    VERIFY_RES=$1
+    shift
 fi
 for _a in "$@"; do
     case "$_a" in
@@ -140,7 +145,7 @@ case "$cmd" in
         ;;
     verify)
         load_layout
-        verify
+        verify "$VERIFY_RES"
         ;;
     metrics)
         load_layout

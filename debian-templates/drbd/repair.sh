@@ -68,18 +68,30 @@ split_brain() {
     fi
 }
 
-# verify: DRBD's online verify of every connected, UpToDate resource this
-# node initialises (run by PROG-verify.timer; the result comes later, in
-# the kernel log and as oos: in /proc/drbd, which status and the metrics
-# report).
+# verify [RES]: DRBD's online verify of every connected, UpToDate resource
+# this node initialises on the site's schedule (run by PROG-verify.timer),
+# or of RES alone, a resource this node initialises (PROG-verify-RES.timer
+# of a resource of its own schedule); the result comes later, in the kernel
+# log and as oos: in /proc/drbd, which status and the metrics report.
 verify() {
     _i=1
     _rc=0
+    _found=0
     while [ "$_i" -le "$DRBD_COUNT" ]; do
         _name=$(item DRBD "$_i" NAME)
-        drbd_read "$(item DRBD "$_i" MINOR)"
+        _j=$_i
         _i=$((_i + 1))
-        [ "$(item DRBD "$((_i - 1))" INITIALISER)" = 1 ] || continue
+        if [ -n "$1" ]; then
+            [ "$_name" = "$1" ] || continue
+            _found=1
+            if [ "$(item DRBD "$_j" INITIALISER)" != 1 ]; then
+                say "verify $_name: skipped, its initialiser $(item DRBD "$_j" PEER) verifies it"
+                continue
+            fi
+        else
+            [ "$(item DRBD "$_j" VERIFY)" = 1 ] || continue
+        fi
+        drbd_read "$(item DRBD "$_j" MINOR)"
         if [ "$CS" != Connected ] || [ "$DS" != UpToDate/UpToDate ]; then
             say "verify $_name: skipped, it is $CS $DS (online verify needs both disks UpToDate and connected)"
             continue
@@ -91,6 +103,10 @@ verify() {
             _rc=1
         fi
     done
+    if [ -n "$1" ] && [ "$_found" = 0 ]; then
+        warn "verify $1: no DRBD resource of this node is called so (see '$PROG status')"
+        return 1
+    fi
     return "$_rc"
 }
 

@@ -109,6 +109,22 @@ status_o2cb_change() {
     fi
 }
 
+# ocfs2_mounting_peers: the peers (once each, space-separated) that have
+# an OCFS2 filesystem of this node mounted.
+ocfs2_mounting_peers() {
+    _mps=''
+    _j=1
+    while [ "$_j" -le "$OCFS2_COUNT" ]; do
+        _p=$(item OCFS2 "$_j" PEER)
+        _j=$((_j + 1))
+        case " $_mps " in *" $_p "*) continue ;; esac
+        if [ -n "$_p" ] && mounted.ocfs2 -f "$(item OCFS2 "$((_j - 1))" DEVICE)" 2>/dev/null | tail -n +2 | grep -qw "$_p"; then
+            _mps="${_mps:+$_mps }$_p"
+        fi
+    done
+    printf '%s' "$_mps"
+}
+
 # ocfs2_peer_mounted: the peer has an OCFS2 filesystem of this node mounted
 # (read from the disk's slot map by mounted.ocfs2, as o2cb knows it).
 ocfs2_peer_mounted() {
@@ -129,20 +145,22 @@ ocfs2_peer_mounted() {
 # apply has unmounted it there, then mounts; the second goes straight on.
 apply_ocfs2() {
     [ -e "$STATE_DIR/pending/o2cb" ] || return 0
-    _peer=$PEERS
     _first=0
     _tok=$(o2cb_token)
     if [ -z "$_tok" ]; then
         fail "apply: $O2CB_CONF cannot be read: is the node package configured? ('dpkg --configure -a')"
         return 1
     fi
-    if ocfs2_peer_mounted; then
-        if [ "$(o2cb_peer_token "$_peer")" != "$_tok" ]; then
-            fail "apply: $_peer mounts OCFS2 and has not announced the new cluster configuration: upgrade its package first (apt-get upgrade on $_peer), then run '$PROG apply' here again. Nothing was stopped"
+    # Every peer that mounts a filesystem of this node (a node of several
+    # pairs has several) must have announced the new configuration.
+    _peer=$(ocfs2_mounting_peers)
+    for _p in $_peer; do
+        if [ "$(o2cb_peer_token "$_p")" != "$_tok" ]; then
+            fail "apply: $_p mounts OCFS2 and has not announced the new cluster configuration: upgrade its package first (apt-get upgrade on $_p), then run '$PROG apply' here again. Nothing was stopped"
             return 1
         fi
         _first=1
-    fi
+    done
     # o2cb cannot go offline under a filesystem that left the profile.
     for _mp in $(findmnt -n -t ocfs2 -o TARGET 2>/dev/null); do
         if ! apply_on_ocfs2 "$_mp"; then

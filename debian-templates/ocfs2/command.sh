@@ -60,7 +60,8 @@ ocfs2_fs() {
     bounded "$PROBE_LIMIT" blockdev --flushbufs "$_dev" 2>/dev/null || true
     _sig=$(signatures "$_dev")
     _label=$(item OCFS2 "$1" LABEL)
-    if [ -z "$_sig" ] && [ "$DRBD_INITIALISER" = 1 ]; then
+    _init=$(item OCFS2 "$1" INITIALISER)
+    if [ -z "$_sig" ] && [ "$_init" = 1 ]; then
         # Made under a label of its own and given its real one once
         # mkfs.ocfs2 has finished: the superblock (the signature) is written
         # long before the slot map and the journals, and a peer that
@@ -73,7 +74,7 @@ ocfs2_fs() {
         act tunefs.ocfs2 -L "$_label" "$_dev" </dev/null ||
             { fail "tunefs.ocfs2 -L $_label $_dev failed: see the message above; the filesystem is complete but not labelled, so neither node mounts it: run 'tunefs.ocfs2 -L $_label $_dev', then '$PROG converge'"; return 1; }
         _sig=ocfs2
-    elif [ -z "$_sig" ] || { [ "$_sig" = ocfs2 ] && [ "$(fs_label "$_dev")" = "$OCFS2_MKFS_LABEL" ] && [ "$DRBD_INITIALISER" != 1 ]; }; then
+    elif [ -z "$_sig" ] || { [ "$_sig" = ocfs2 ] && [ "$(fs_label "$_dev")" = "$OCFS2_MKFS_LABEL" ] && [ "$_init" != 1 ]; }; then
         say "$_dev: waiting up to $DRBD_PEER_WAIT s for $(item OCFS2 "$1" PEER) to make the OCFS2 filesystem"
         _t=0
         while [ "$_t" -lt $((DRBD_PEER_WAIT * 2)) ]; do

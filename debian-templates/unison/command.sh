@@ -34,6 +34,9 @@ status_unison() {
             row unison "server for $UNISON_PEER" "ok"
         fi
     fi
+    if [ -n "${UNISON_SERVES:-}" ]; then
+        row unison "server for $UNISON_SERVES" "ok"
+    fi
     if [ "$UNISON_ROLE" = client ]; then
         _timer=${UNISON_SERVICE%.service}.timer
         if systemctl -q is-enabled "$_timer" 2>/dev/null && systemctl -q is-active "$_timer" 2>/dev/null; then

@@ -177,7 +177,7 @@ fn panel(site: &Site, n: &Node) -> Panel {
             }
             VolumeKind::Unison => {
                 let mut lines = vec!["ext4 + unison".into()];
-                if let Some(u) = site.unison.as_ref().filter(|u| u.volume == v.name) {
+                if let Some(u) = site.unison.iter().find(|u| u.volume == v.name) {
                     let role = if u.client == n.name {
                         "this node: the client, runs the sync"
                     } else {
@@ -346,9 +346,9 @@ fn bands_between(site: &Site, a: &Node, b: &Node, left: usize) -> Vec<Band> {
             lines,
         });
     }
-    if let Some(u) = site
+    for u in site
         .unison
-        .as_ref()
+        .iter()
         .filter(|u| pair(&[u.client.clone(), u.server.clone()]))
     {
         out.push(Band {
@@ -386,7 +386,7 @@ fn links_apart(site: &Site) -> Vec<String> {
             }
         }
     }
-    if let Some(u) = site.unison.as_ref().filter(|u| apart(&u.client, &u.server)) {
+    for u in site.unison.iter().filter(|u| apart(&u.client, &u.server)) {
         out.push(format!(
             "unison {}: {} → {}, {} (not side by side)",
             u.volume, u.client, u.server, u.schedule

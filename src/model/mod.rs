@@ -54,7 +54,8 @@ pub struct Site {
     pub ocfs2: Option<Ocfs2>,
     pub shares: Vec<Share>,
     pub nfs: Nfs,
-    pub unison: Option<Unison>,
+    /// The unison syncs, one per unison volume (`[unison]` first).
+    pub unison: Vec<Unison>,
     pub client: Client,
     pub nis: Option<Nis>,
     pub sysctl: Vec<Sysctl>,
@@ -69,8 +70,93 @@ impl Site {
     pub fn volume(&self, name: &str) -> Option<&Volume> {
         self.volumes.iter().find(|v| v.name == name)
     }
+    /// The first of [`Site::peers_of`].
     pub fn peer_of(&self, name: &str) -> Option<&Node> {
-        self.nodes.iter().find(|n| n.name != name)
+        self.peers_of(name).into_iter().next()
+    }
+    /// The nodes `name` replicates with (a DRBD resource or a unison sync
+    /// of both), in the site's order; a node that replicates with none
+    /// (a site of one pair without resources yet) has every other node.
+    pub fn peers_of(&self, name: &str) -> Vec<&Node> {
+        let drbd = self.drbd.resources.iter().map(|r| r.nodes.as_slice());
+        let unison = self
+            .unison
+            .iter()
+            .map(|u| [u.client.clone(), u.server.clone()]);
+        let pairs: Vec<Vec<String>> = drbd
+            .map(<[String]>::to_vec)
+            .chain(unison.map(|p| p.to_vec()))
+            .filter(|p| p.iter().any(|n| n == name))
+            .collect();
+        let peers: Vec<&Node> = self
+            .nodes
+            .iter()
+            .filter(|n| n.name != name && pairs.iter().any(|p| p.contains(&n.name)))
+            .collect();
+        if !peers.is_empty() {
+            return peers;
+        }
+        self.nodes
+            .iter()
+            .filter(|n| n.name != name)
+            .take(1)
+            .collect()
+    }
+    /// The nodes of `name`'s o2cb cluster, in the site's order: those
+    /// joined to it through OCFS2 filesystems (two nodes that mount one
+    /// are in one cluster, and a node is in one cluster at a time: a hub
+    /// pairs both its peers into one), so independent pairs are clusters of
+    /// their own (of one name; they never meet). A node that mounts no
+    /// OCFS2 filesystem is a cluster of itself. See ARCHITECTURE.md.
+    pub fn ocfs2_cluster(&self, name: &str) -> Vec<&Node> {
+        let fss: Vec<&[String]> = self
+            .ocfs2
+            .iter()
+            .flat_map(|o| o.filesystems.iter())
+            .map(|f| f.nodes.as_slice())
+            .collect();
+        let mut members = vec![name.to_string()];
+        let mut i = 0;
+        while i < members.len() {
+            let m = members[i].clone();
+            for f in fss.iter().filter(|f| f.contains(&m)) {
+                for n in f.iter() {
+                    if !members.contains(n) {
+                        members.push(n.clone());
+                    }
+                }
+            }
+            i += 1;
+        }
+        self.nodes
+            .iter()
+            .filter(|n| members.contains(&n.name))
+            .collect()
+    }
+    /// The site's pairs: each two nodes that share a DRBD resource or a
+    /// unison sync, once, in the order of their first resource or sync,
+    /// each in the site's order of nodes.
+    pub fn pairs(&self) -> Vec<[String; 2]> {
+        let pos = |n: &str| self.nodes.iter().position(|x| x.name == n);
+        let mut out: Vec<[String; 2]> = Vec::new();
+        let drbd = self.drbd.resources.iter().filter(|r| r.nodes.len() == 2);
+        let all = drbd
+            .map(|r| [r.nodes[0].clone(), r.nodes[1].clone()])
+            .chain(
+                self.unison
+                    .iter()
+                    .map(|u| [u.client.clone(), u.server.clone()]),
+            );
+        for [a, b] in all {
+            let p = if pos(&a) <= pos(&b) { [a, b] } else { [b, a] };
+            let seen = out
+                .iter()
+                .any(|q| (q[0] == p[0] && q[1] == p[1]) || (q[0] == p[1] && q[1] == p[0]));
+            if !seen {
+                out.push(p);
+            }
+        }
+        out
     }
     /// Every package name the build writes, in a fixed order.
     pub fn package_names(&self) -> Vec<String> {

@@ -51,14 +51,16 @@ pub struct Drbd {
     pub ping_int: u32,
     /// `net { ping-timeout }` in tenths of a second (DRBD's unit).
     pub ping_timeout: u32,
-    /// Node that initialises new resources (create-md first, clear-bitmap,
-    /// `primary --force` on a one-legged start, mkfs.ocfs2).
+    /// The site's initialiser (`[drbd] initialiser`, default the first
+    /// node): a resource that lists it initialises there, any other on the
+    /// first node it lists ([`DrbdResource::initialiser`] is the resolved one).
     pub initialiser: String,
     /// Seconds the initialiser waits for its peer before going one-legged.
     pub peer_wait: u32,
     /// Which network carries DRBD replication.
     pub network: Network,
-    /// Resync speed (`[drbd.resync]`); DRBD's defaults where unset.
+    /// The site's resync speed (`[drbd.resync]`); DRBD's defaults where
+    /// unset; each resource's own, merged, is [`DrbdResource::resync`].
     pub resync: Resync,
     /// The third party the fence-peer handler asks (`[drbd] witness`,
     /// default: the install server): a node that reaches it but none of
@@ -68,11 +70,12 @@ pub struct Drbd {
     /// powers that node off, run by its peer's fence-peer handler (words
     /// split at spaces, no shell); its success is DRBD's "peer stonithed".
     pub fence_commands: Vec<(String, String)>,
-    /// `net { verify-alg }` (`[drbd] verify_alg`, default `crc32c`).
+    /// The site's `net { verify-alg }` (`[drbd] verify_alg`, default
+    /// `crc32c`); a resource may override it.
     pub verify_alg: String,
-    /// When the initialiser runs `drbdadm verify` on its resources
+    /// When a resource's initialiser runs `drbdadm verify` on it
     /// (`[drbd] verify_schedule`, a systemd calendar; default `monthly`;
-    /// empty: never).
+    /// empty: never); a resource may override it.
     pub verify_schedule: String,
     pub resources: Vec<DrbdResource>,
 }
@@ -106,6 +109,16 @@ pub struct Resync {
 }
 
 impl Resync {
+    /// Each setting of `self`, else `base`'s.
+    pub fn over(self, base: &Resync) -> Resync {
+        Resync {
+            rate: self.rate.or_else(|| base.rate.clone()),
+            plan_ahead: self.plan_ahead.or(base.plan_ahead),
+            fill_target: self.fill_target.or_else(|| base.fill_target.clone()),
+            max_rate: self.max_rate.or_else(|| base.max_rate.clone()),
+            min_rate: self.min_rate.or_else(|| base.min_rate.clone()),
+        }
+    }
     /// The settings the profile set, as DRBD's `disk {}` options (name,
     /// value) in a fixed order: what drbd.res writes and `check` shows.
     pub fn options(&self) -> Vec<(&'static str, String)> {
@@ -127,6 +140,11 @@ pub struct DrbdResource {
     pub name: String,
     /// The two nodes of the resource (DRBD 8.4: exactly two).
     pub nodes: Vec<String>,
+    /// The one of them that initialises it (create-md first, clear-bitmap,
+    /// `primary --force` on a one-legged start, mkfs.ocfs2, online verify):
+    /// its own `initialiser`, else the site's when it is one of `nodes`,
+    /// else the first of `nodes`.
+    pub initialiser: String,
     pub minor: u32,
     pub port: u16,
     /// Backing LV name (a `drbd` volume).
@@ -138,6 +156,12 @@ pub struct DrbdResource {
     pub after_sb_2pri: String,
     /// `disk { fencing }`: dont-care, resource-only, resource-and-stonith.
     pub fencing: String,
+    /// The resync settings: the resource's own over the site's.
+    pub resync: Resync,
+    /// `net { verify-alg }`.
+    pub verify_alg: String,
+    /// The verify timer's `OnCalendar=` on the initialiser (empty: never).
+    pub verify_schedule: String,
     /// Handlers as (name, command) pairs in a fixed order: before-resync-target
     /// (`drbdsetup secondary $DRBD_MINOR`), split-brain (notify), fence-peer
     /// (storpkg's own handler, outdating the peer over the admin LAN) when

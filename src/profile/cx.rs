@@ -27,6 +27,9 @@ pub(crate) struct Cx {
 
 /// What later sections and the cross-checks need to know of earlier ones,
 /// with where it was given.
+/// The nodes that mount a path, and where it was given.
+pub(crate) type MountUse = (Vec<String>, Range<usize>);
+
 #[derive(Default)]
 pub(crate) struct Facts {
     /// One per node of the lowered `nodes`, in the same order.
@@ -36,14 +39,19 @@ pub(crate) struct Facts {
     /// Every listening port on a node address (one user per address and port).
     pub ports: Vec<PortUse>,
     /// Every mountpoint of the site (volumes and OCFS2 filesystems), in path order.
-    pub mountpoints: BTreeMap<String, Range<usize>>,
+    /// Each mountpoint: the nodes that mount it and where it was given
+    /// (a path is a mountpoint once per node; pairs of their own may share it).
+    pub mountpoints: BTreeMap<String, Vec<MountUse>>,
     /// Each node's replication link as given: `ADDRESS/PREFIX`, its span.
-    pub links: Vec<(ipnet::IpNet, Range<usize>)>,
+    /// Each node's replication link: node, network, span of its address.
+    pub links: Vec<(String, ipnet::IpNet, Range<usize>)>,
     /// Shares with an export that was refused: references to them do not
     /// report them again as not exported.
     pub refused_exports: BTreeSet<String>,
     /// Where `drbd.network` was given (the shared-link warning).
     pub drbd_network: Option<Range<usize>>,
+    /// Each DRBD resource's own `fencing`, where given (the fencing warning).
+    pub drbd_fencing: Vec<(String, Range<usize>)>,
     /// Where `ocfs2.network` was given (the shared-link warning).
     pub ocfs2_network: Option<Range<usize>>,
 }

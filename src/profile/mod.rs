@@ -14,8 +14,8 @@ pub mod spec;
 pub use crate::layers::system::profile::DEFAULT_SYSCTL;
 pub use diag::{Diagnostic, Severity};
 
-use crate::layers::{apt, client, drbd, ids, nis, ocfs2, shares, system, unison, volumes};
-use crate::model::Site;
+use crate::layers::{apt, client, drbd, ids, link, nis, ocfs2, shares, system, unison, volumes};
+use crate::model::{Drbd, Node, Site, Unison};
 use read::{Diags, Table};
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -242,6 +242,8 @@ fn lower_root(cx: &mut cx::Cx, root: toml_span::Value<'_>, base_dir: &str) -> Op
     let resolver = system::profile::resolver(cx, resolver_t);
     let hosts = system::profile::hosts(cx, hosts_t, &nodes, &head.domain);
 
+    let pairs = replication_pairs(&nodes, &drbd, &unison);
+    link::profile::check_subnet(cx, &pairs);
     site::check_addresses(cx);
     site::check_ports(cx);
     volumes::profile::check_nesting(cx);
@@ -293,4 +295,24 @@ pub fn human(b: u64) -> String {
     } else {
         format!("{v:.2} {}", UNITS[u])
     }
+}
+
+/// The node pairs that replicate: each DRBD resource's two nodes and
+/// unison's client and server, in node order, once each.
+fn replication_pairs(nodes: &[Node], drbd: &Drbd, unison: &[Unison]) -> Vec<[String; 2]> {
+    let pos = |n: &str| nodes.iter().position(|x| x.name == n).unwrap_or(usize::MAX);
+    let mut out: Vec<[String; 2]> = Vec::new();
+    let all = drbd
+        .resources
+        .iter()
+        .filter(|r| r.nodes.len() == 2)
+        .map(|r| [r.nodes[0].clone(), r.nodes[1].clone()])
+        .chain(unison.iter().map(|u| [u.client.clone(), u.server.clone()]));
+    for [a, b] in all {
+        let p = if pos(&a) <= pos(&b) { [a, b] } else { [b, a] };
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out
 }

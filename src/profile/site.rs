@@ -299,7 +299,6 @@ pub(crate) fn nodes(cx: &mut Cx, t: Option<Table>, site: &str) -> Vec<Node> {
         }
     }
     numbers.check(cx);
-    link::profile::check_subnet(cx);
     if out.is_empty() && !cx.d.has_errors() {
         cx.d.push(
             Diagnostic::error("missing-key", 0..0, "the profile defines no storage node")

@@ -45,10 +45,22 @@ pub fn trio() -> Site {
     load("tests/fixtures/trio.toml")
 }
 
+/// The site of two independent pairs of tests/fixtures/pairs.toml: a+b
+/// (r-ab, a initialises) and c+d (r-cd, d initialises, its own settings).
+pub fn pairs() -> Site {
+    load("tests/fixtures/pairs.toml")
+}
+
+/// The hub of tests/fixtures/hub.toml: h pairs with x (hx, initialised by
+/// x) and with y (hy, initialised by h).
+pub fn hub() -> Site {
+    load("tests/fixtures/hub.toml")
+}
+
 /// pasta with the unison keys known (the second build of the how-to).
 pub fn pasta_with_keys() -> Site {
     let mut site = pasta();
-    let u = site.unison.as_mut().unwrap();
+    let u = site.unison.first_mut().unwrap();
     u.client_key = Some(s("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeClientKeyForTestsOnly0000000000000000 root@fiori unison"));
     u.server_host_key = Some(s(
         "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeServerHostKeyForTestsOnly00000000000000",

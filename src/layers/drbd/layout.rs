@@ -9,10 +9,8 @@ pub(crate) fn layout(o: &mut Layout) {
     let vg = o.vg;
     o.comment(
         "DRBD resources: name, minor, device, backing LV and its device, whether this\n\
-         # node initialises fresh resources, seconds it waits for the peer.",
+         # node initialises the resource, seconds it waits for the peer; each its own peer.",
     );
-    let initialiser = site.drbd.initialiser == o.node;
-    o.var("DRBD_INITIALISER", flag(initialiser));
     o.var("DRBD_PEER_WAIT", site.drbd.peer_wait.to_string());
     o.comment(
         "The fence-peer handler's witness: reaching it while the peer answers on none\n\
@@ -33,7 +31,14 @@ pub(crate) fn layout(o: &mut Layout) {
         o.item("DRBD", i, "DEVICE", format!("/dev/drbd{}", r.minor));
         o.item("DRBD", i, "LV", &r.volume);
         o.item("DRBD", i, "DISK", format!("/dev/{vg}/{}", r.volume));
-        o.item("DRBD", i, "INITIALISER", flag(initialiser));
+        o.item("DRBD", i, "INITIALISER", flag(r.initialiser == o.node));
+        // Verified by the site-wide `verify` (the node's verify timer);
+        // a resource of a schedule of its own has a timer running
+        // `verify NAME`.
+        let verify = r.initialiser == o.node
+            && !r.verify_schedule.is_empty()
+            && r.verify_schedule == site.drbd.verify_schedule;
+        o.item("DRBD", i, "VERIFY", flag(verify));
         o.item("DRBD", i, "PEER_WAIT", site.drbd.peer_wait.to_string());
         o.item("DRBD", i, "FENCING", &r.fencing);
         // This node's own end (the running one is compared with it).

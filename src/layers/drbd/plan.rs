@@ -40,6 +40,9 @@ struct DrbdUnits {
     command: String,
     /// The verify timer's `OnCalendar=`.
     schedule: String,
+    /// The one resource a verify unit of its own verifies ("": the node's
+    /// resources on the site's schedule).
+    resource: String,
 }
 
 #[derive(Serialize)]
@@ -94,10 +97,10 @@ pub(crate) fn node(cx: &NodeCx, c: &mut Contribution) -> Result<(), PlanError> {
             after_sb_0pri: res.after_sb_0pri.clone(),
             after_sb_1pri: res.after_sb_1pri.clone(),
             after_sb_2pri: res.after_sb_2pri.clone(),
-            verify_alg: drbd.verify_alg.clone(),
+            verify_alg: res.verify_alg.clone(),
             ping_int: drbd.ping_int,
             ping_timeout: drbd.ping_timeout,
-            resync: drbd
+            resync: res
                 .resync
                 .options()
                 .into_iter()
@@ -119,9 +122,10 @@ pub(crate) fn node(cx: &NodeCx, c: &mut Contribution) -> Result<(), PlanError> {
     Ok(())
 }
 
-/// The metrics timer on every node with a resource; the verify timer on the
-/// initialiser (one node per resource runs `drbdadm verify`), unless the
-/// profile's `verify_schedule` is empty.
+/// The metrics timer on every node with a resource; on a resource's
+/// initialiser, the verify timer of the resources it initialises on the
+/// site's schedule (`verify`), and one of each resource of a schedule of
+/// its own (`verify-RES`, running `verify RES`); none for an empty schedule.
 fn units(cx: &NodeCx, c: &mut Contribution) -> Result<(), PlanError> {
     let site = cx.site;
     let drbd = &site.drbd;
@@ -132,33 +136,44 @@ fn units(cx: &NodeCx, c: &mut Contribution) -> Result<(), PlanError> {
     if !mine {
         return Ok(());
     }
-    let ctx = DrbdUnits {
+    let ctx = |schedule: &str, resource: &str| DrbdUnits {
         site: site.name.clone(),
         package: cx.pkg.into(),
         node: cx.node.name.clone(),
         command: cx.command.clone(),
-        schedule: drbd.verify_schedule.clone(),
+        schedule: schedule.to_string(),
+        resource: resource.to_string(),
     };
     // The metrics timer writes for prometheus-node-exporter's textfile
     // collector when it is there; nothing depends on it.
     c.suggests.push("prometheus-node-exporter".into());
-    let mut kinds = vec!["metrics"];
-    if drbd.initialiser == cx.node.name && !drbd.verify_schedule.is_empty() {
-        kinds.push("verify");
+    let mut kinds = vec![("metrics".to_string(), "metrics", ctx("", ""))];
+    let verified = drbd
+        .resources
+        .iter()
+        .filter(|r| r.initialiser == cx.node.name && !r.verify_schedule.is_empty());
+    let (site_wide, own): (Vec<_>, Vec<_>) =
+        verified.partition(|r| r.verify_schedule == drbd.verify_schedule);
+    if !site_wide.is_empty() {
+        kinds.push(("verify".into(), "verify", ctx(&drbd.verify_schedule, "")));
     }
-    for kind in kinds {
-        let service = format!("{}-storage-{kind}.service", site.name);
-        let timer = format!("{}-storage-{kind}.timer", site.name);
+    for r in own {
+        let unit = format!("verify-{}", r.name);
+        kinds.push((unit, "verify", ctx(&r.verify_schedule, &r.name)));
+    }
+    for (unit, template, ctx) in kinds {
+        let service = format!("{}-storage-{unit}.service", site.name);
+        let timer = format!("{}-storage-{unit}.timer", site.name);
         c.render(
             cx,
             format!("{}/{service}", cx.units),
-            &format!("drbd/{kind}.service"),
+            &format!("drbd/{template}.service"),
             &ctx,
         )?;
         c.render(
             cx,
             format!("{}/{timer}", cx.units),
-            &format!("drbd/{kind}.timer"),
+            &format!("drbd/{template}.timer"),
             &ctx,
         )?;
         c.stop_units.push(timer.clone());

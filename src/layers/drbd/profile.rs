@@ -5,7 +5,7 @@ use crate::layers::link::profile::network;
 use crate::layers::link::profile::NETWORKS;
 use crate::layers::volumes::profile::kind_name;
 use crate::model::*;
-use crate::profile::cx::{first_use, u32_of, Cx, Kind, PortUse};
+use crate::profile::cx::{duplicate, u32_of, Cx, Kind, PortUse};
 use crate::profile::diag::Diagnostic;
 use crate::profile::grammar::re;
 use crate::profile::read::{Sp, Table};
@@ -97,7 +97,7 @@ pub(crate) fn drbd(
     let resync = t.table(d, "resync");
     t.finish(d);
     if let Some(r) = resync {
-        drbd.resync = resync::resync_of(cx, r);
+        drbd.resync = resync::resync_of(cx, r, "drbd.resync");
     }
     if let Some(w) = witness {
         let ok = cx.check(&w, "bad-address", "witness address", grammar::node_address);
@@ -142,7 +142,7 @@ pub(crate) fn drbd(
     drbd.ping_timeout = u32_of(ping_timeout, 5);
     drbd.peer_wait = u32_of(peer_wait, drbd.wfc_timeout);
     drbd.network = network(cx, net, nodes);
-    let init = initialiser(cx, init, &mut drbd);
+    initialiser(cx, init, &mut drbd);
     let protocol = match protocol {
         Some(p) if cx.one_of(&p, "DRBD protocol", PROTOCOLS) => p.value,
         _ => "C".into(),
@@ -168,6 +168,7 @@ pub(crate) fn drbd(
     let template = DrbdResource {
         name: String::new(),
         nodes: Vec::new(),
+        initialiser: String::new(),
         minor: 0,
         port: 0,
         volume: String::new(),
@@ -177,6 +178,9 @@ pub(crate) fn drbd(
         after_sb_1pri: sb1,
         after_sb_2pri: sb2,
         fencing: fencing.value.clone(),
+        resync: drbd.resync.clone(),
+        verify_alg: drbd.verify_alg.clone(),
+        verify_schedule: drbd.verify_schedule.clone(),
         handlers: handlers(site, demote, &notify, &fencing.value),
     };
     if let Some(resources) = resources {
@@ -184,15 +188,19 @@ pub(crate) fn drbd(
             nodes,
             volumes,
             template,
-            init,
+            site: site.to_string(),
+            demote,
+            notify,
             minors: BTreeMap::new(),
             backing: BTreeMap::new(),
+            fencing: Vec::new(),
         };
         for (key, t) in resources.into_tables(&mut cx.d) {
             let Some(t) = t else { continue };
             let resource = each.resource(cx, t, key, &drbd);
             drbd.resources.extend(resource);
         }
+        cx.facts.drbd_fencing = each.fencing;
     }
     (drbd, fencing)
 }
@@ -220,26 +228,14 @@ fn fence_commands(cx: &mut Cx, t: Table) -> Vec<(String, String)> {
     out
 }
 
-/// The initialiser as checked against the resources' node lists.
-struct Initialiser {
-    /// Where it was named (none: the first node, by default).
-    span: Option<Range<usize>>,
-    /// An unknown one was reported and is not checked against resources.
-    known: bool,
-}
-
-/// `initialiser = "NODE"` into `drbd.initialiser` (default: the first node).
-fn initialiser(cx: &mut Cx, init: Option<Sp<String>>, drbd: &mut Drbd) -> Initialiser {
-    let mut known = !drbd.initialiser.is_empty();
-    let span = init.as_ref().map(|i| i.span.clone());
+/// `initialiser = "NODE"` into `drbd.initialiser` (default: the first
+/// node): the initialiser of every resource that lists it.
+fn initialiser(cx: &mut Cx, init: Option<Sp<String>>, drbd: &mut Drbd) {
     if let Some(i) = init {
         if cx.refer(Kind::Node, &i) {
             drbd.initialiser = i.value;
-        } else {
-            known = false;
         }
     }
-    Initialiser { span, known }
 }
 
 /// Each after-split-brain policy (0, 1 and 2 Primaries): its name in
@@ -311,9 +307,16 @@ struct Resources<'a> {
     volumes: &'a [Volume],
     /// The site-wide settings of every resource.
     template: DrbdResource,
-    init: Initialiser,
-    minors: BTreeMap<u32, Range<usize>>,
-    backing: BTreeMap<String, Range<usize>>,
+    /// What the handlers are made of (a resource's own fencing changes them).
+    site: String,
+    demote: bool,
+    notify: String,
+    /// Minors per node: DRBD's minors are the node's (`/dev/drbdN`).
+    minors: BTreeMap<(String, u32), Range<usize>>,
+    /// Backing volumes per node.
+    backing: BTreeMap<(String, String), Range<usize>>,
+    /// Each resource's own `fencing`, where given (the fencing warning).
+    fencing: Vec<(String, Range<usize>)>,
 }
 
 impl Resources<'_> {
@@ -330,18 +333,65 @@ impl Resources<'_> {
         let port = t.req_int(d, "port");
         let volume = t.req_str(d, "volume");
         let on = t.str_list_sp(d, "nodes");
+        let init = t.str(d, "initialiser");
+        let protocol = t.str(d, "protocol");
+        let fencing = t.str(d, "fencing");
+        let verify_alg = t.str(d, "verify_alg");
+        let verify_schedule = t.str(d, "verify_schedule");
+        let resync = t.table(d, "resync");
         let on_span = t.span.clone();
         t.finish(d);
         let name_ok = cx.check(&key, "bad-name", "resource name", grammar::name);
+        let res_nodes = self.resource_nodes(cx, on, &key, on_span);
         if let Some(m) = &minor {
             let m32 = m.value as u32;
-            first_use(&mut cx.d, &mut self.minors, m32, &m.span, || {
-                format!("DRBD minor {m32} is used twice")
+            per_node(cx, &mut self.minors, &res_nodes, m32, &m.span, |n| {
+                format!("DRBD minor {m32} is used twice on node `{n}`")
             });
         }
-        let res_nodes = self.resource_nodes(cx, on, &key, on_span, &drbd.initialiser);
         if let Some(v) = &volume {
             self.backing_volume(cx, v, &res_nodes);
+        }
+        let initialiser = self.resource_initialiser(cx, init, &key, &res_nodes, drbd);
+        let mut res = DrbdResource {
+            name: key.value.clone(),
+            nodes: res_nodes,
+            initialiser,
+            ..self.template.clone()
+        };
+        if let Some(p) = protocol {
+            if cx.one_of(&p, "DRBD protocol", PROTOCOLS) {
+                res.protocol = p.value;
+            }
+        }
+        if let Some(f) = fencing {
+            if cx.one_of(&f, "fencing policy", FENCING) {
+                res.fencing = f.value;
+                self.fencing.push((key.value.clone(), f.span));
+                res.handlers = handlers(&self.site, self.demote, &self.notify, &res.fencing);
+            }
+        }
+        if let Some(v) = verify_alg {
+            if cx.one_of(&v, "verify algorithm", VERIFY_ALG) {
+                res.verify_alg = v.value;
+            }
+        }
+        if let Some(v) = verify_schedule {
+            if v.value.is_empty() {
+                res.verify_schedule = String::new();
+            } else if let Some(v) = cx.checked(
+                Some(v),
+                "bad-schedule",
+                "verify schedule",
+                grammar::schedule,
+            ) {
+                res.verify_schedule = v;
+            }
+        }
+        if let Some(r) = resync {
+            let path = format!("drbd.resources.{}.resync", key.value);
+            let own = resync::resync_of(cx, r, &path);
+            res.resync = own.over(&drbd.resync);
         }
         if !(cx.define(Kind::Resource, &key, name_ok) && name_ok) {
             return None;
@@ -350,7 +400,7 @@ impl Resources<'_> {
             return None;
         };
         // Ports are per address: recorded for the site-wide check.
-        for n in &res_nodes {
+        for n in &res.nodes {
             if let Some(node) = self.nodes.iter().find(|x| &x.name == n) {
                 cx.facts.ports.push(PortUse {
                     addr: node.address_on(drbd.network),
@@ -360,27 +410,20 @@ impl Resources<'_> {
                 });
             }
         }
-        Some(DrbdResource {
-            name: key.value,
-            nodes: res_nodes,
-            minor: minor.value as u32,
-            port: port.value as u16,
-            volume: volume.value,
-            ..self.template.clone()
-        })
+        res.minor = minor.value as u32;
+        res.port = port.value as u16;
+        res.volume = volume.value;
+        Some(res)
     }
 
-    /// The resource's two nodes (`nodes = [...]`, default all), and the
-    /// initialiser among them.
+    /// The resource's two nodes (`nodes = [...]`, default all).
     fn resource_nodes(
         &self,
         cx: &mut Cx,
         on: Option<Sp<Vec<Sp<String>>>>,
         key: &Sp<String>,
         on_span: Range<usize>,
-        init: &str,
     ) -> Vec<String> {
-        let list_span = on.as_ref().map(|l| l.span.clone());
         let on = on.map(|l| l.value);
         // Unknown or repeated nodes are reported by `node_list`; the count
         // is that of the list as written, so they are not reported twice.
@@ -395,39 +438,54 @@ impl Resources<'_> {
             );
             res_nodes.truncate(2);
         }
-        // One node initialises every resource (create-md first, the
-        // one-legged start, mkfs.ocfs2): a resource that lists its own
-        // nodes must list it, or nothing initialises that resource. Only a
-        // list that was itself fine: no follow-on of a node-count or
-        // unknown-node error.
-        let list_ok = count == 2 && res_nodes.len() == 2;
-        if let (Some(items), true) = (list_span, self.init.known && list_ok) {
-            if !res_nodes.iter().any(|n| n == init) {
-                self.missing_initialiser(cx, items, key, init);
-            }
-        }
         res_nodes
     }
 
-    fn missing_initialiser(&self, cx: &mut Cx, items: Range<usize>, key: &Sp<String>, init: &str) {
-        let diag = Diagnostic::error(
-            "wrong-reference",
-            items,
-            format!(
-                "DRBD resource `{}` does not include the initialiser `{init}`",
-                key.value
-            ),
-        )
-        .label(format!("`{init}` is not one of these nodes"))
-        .help(format!(
-            "list `{init}` in the resource's `nodes`, or name as `[drbd] initialiser` a node that every resource lists: one node creates the metadata and filesystems of all of them"
-        ));
-        cx.d.push(match &self.init.span {
-            Some(s) => diag.related(s.clone(), "the initialiser, named here"),
-            None => diag.label(format!(
-                "`{init}` (the first node: the default initialiser) is not one of these nodes"
-            )),
-        });
+    /// The node that initialises the resource: its own `initialiser`
+    /// (one of its nodes), else the site's when it is one of them, else
+    /// the first it lists.
+    fn resource_initialiser(
+        &self,
+        cx: &mut Cx,
+        init: Option<Sp<String>>,
+        key: &Sp<String>,
+        res_nodes: &[String],
+        drbd: &Drbd,
+    ) -> String {
+        let site = &drbd.initialiser;
+        let fallback = if res_nodes.iter().any(|n| n == site) || res_nodes.is_empty() {
+            site.clone()
+        } else {
+            res_nodes[0].clone()
+        };
+        let Some(i) = init else { return fallback };
+        if !cx.refer(Kind::Node, &i) {
+            return fallback;
+        }
+        if res_nodes.len() == 2 && !res_nodes.contains(&i.value) {
+            self.missing_initialiser(cx, i.span.clone(), key, &i.value, res_nodes);
+            return fallback;
+        }
+        i.value
+    }
+
+    fn missing_initialiser(
+        &self,
+        cx: &mut Cx,
+        span: Range<usize>,
+        key: &Sp<String>,
+        init: &str,
+        res_nodes: &[String],
+    ) {
+        cx.d.push(
+            Diagnostic::error(
+                "wrong-reference",
+                span,
+                format!("the initialiser `{init}` is not a node of DRBD resource `{}`", key.value),
+            )
+            .label(format!("the resource's nodes are `{}` and `{}`", res_nodes[0], res_nodes[1]))
+            .help("a resource is initialised by one of its own two nodes: name one of them, or leave `initialiser` out (the site's when it is one of them, else the first listed)"),
+        );
     }
 
     /// `volume = "NAME"`: a DRBD backing volume on both nodes, backing
@@ -481,13 +539,40 @@ impl Resources<'_> {
                 .label("the resource's nodes must both carry its backing volume"),
             );
         }
-        first_use(
-            &mut cx.d,
+        per_node(
+            cx,
             &mut self.backing,
+            res_nodes,
             v.value.clone(),
             &v.span,
-            || format!("volume `{}` backs two resources", v.value),
+            |n| format!("volume `{}` backs two resources on node `{n}`", v.value),
         );
+    }
+}
+
+/// `key` (given at `span`) once per node of `nodes` among `seen`: the
+/// first node where it is taken already is reported (once per resource).
+fn per_node<K: Ord + Clone>(
+    cx: &mut Cx,
+    seen: &mut BTreeMap<(String, K), Range<usize>>,
+    nodes: &[String],
+    key: K,
+    span: &Range<usize>,
+    message: impl Fn(&str) -> String,
+) {
+    let mut reported = false;
+    for n in nodes {
+        let k = (n.clone(), key.clone());
+        match seen.get(&k) {
+            Some(first) if !reported => {
+                cx.d.push(duplicate(span.clone(), first.clone(), message(n)));
+                reported = true;
+            }
+            Some(_) => {}
+            None => {
+                seen.insert(k, span.clone());
+            }
+        }
     }
 }
 
@@ -502,34 +587,51 @@ fn internal_metadata(size: u64) -> u64 {
     (sectors.div_ceil(1 << 18) * 8 + 72) * 512
 }
 
-/// Dual-primary resources without resource-and-stonith fencing: a warning.
+/// Dual-primary resources without resource-and-stonith fencing: a
+/// warning at the site's `fencing` for the resources that keep it, and at
+/// each resource's own `fencing` that is not resource-and-stonith.
 pub(crate) fn check_fencing(
     cx: &mut Cx,
     drbd: &Drbd,
     fencing: &Sp<String>,
     site_span: Range<usize>,
 ) {
-    if !drbd.resources.iter().any(|r| r.allow_two_primaries)
-        || fencing.value == "resource-and-stonith"
-    {
-        return;
-    }
-    let span = if fencing.span.is_empty() {
-        site_span.start..site_span.start + 1
-    } else {
-        fencing.span.clone()
+    let own = std::mem::take(&mut cx.facts.drbd_fencing);
+    let weak = |r: &&DrbdResource| r.allow_two_primaries && r.fencing != "resource-and-stonith";
+    let own_span = |r: &DrbdResource| {
+        own.iter()
+            .find(|(n, _)| *n == r.name)
+            .map(|(_, s)| s.clone())
     };
-    let (title, help) = if fencing.value == "dont-care" {
+    let site_weak = drbd
+        .resources
+        .iter()
+        .filter(weak)
+        .any(|r| own_span(r).is_none());
+    if site_weak {
+        let span = if fencing.span.is_empty() {
+            site_span.start..site_span.start + 1
+        } else {
+            fencing.span.clone()
+        };
+        weak_fencing(cx, span, &fencing.value);
+    }
+    for r in drbd.resources.iter().filter(weak) {
+        if let Some(span) = own_span(r) {
+            weak_fencing(cx, span, &r.fencing);
+        }
+    }
+}
+
+fn weak_fencing(cx: &mut Cx, span: Range<usize>, fencing: &str) {
+    let (title, help) = if fencing == "dont-care" {
         ("dual-primary DRBD without fencing", "the DRBD user guide calls this \"a very bad idea\": use `fencing = \"resource-and-stonith\"`")
     } else {
         ("dual-primary DRBD with resource-only fencing", "if only the replication link fails, both Primaries write on and the OCFS2 copies diverge: use `fencing = \"resource-and-stonith\"` (I/O waits until the peer is outdated, unreachable or back)")
     };
     cx.d.push(
         Diagnostic::warning("dual-primary-without-fencing", span, title)
-            .label(format!(
-                "allow-two-primaries with fencing {}",
-                fencing.value
-            ))
+            .label(format!("allow-two-primaries with fencing {fencing}"))
             .help(help),
     );
 }
@@ -543,7 +645,13 @@ pub(crate) static RESOURCE: Section = section(
         key("minor", Ty::Int(Some(0), Some(1048575)), "the device's minor (`/dev/drbdN`)").req("0"),
         key("port", Ty::Int(Some(1024), Some(65535)), "its TCP port: not a port of the node's own services (`service-port`) nor another resource's or o2cb's on the same address").req("7790"),
         key("volume", Ty::Str(Some(re::NAME)), "its backing volume, of `kind = \"drbd\"`").req("\"rep-drbd0\""),
-        key("nodes", Ty::StrList(Some(re::NAME)), "its two nodes [the two nodes]; it lists the initialiser"),
+        key("nodes", Ty::StrList(Some(re::NAME)), "its two nodes [the site's two nodes]; each pair of a site of many pairs names its own"),
+        key("initialiser", Ty::Str(Some(re::NAME)), "the one of its nodes that initialises it [`[drbd] initialiser` when it is one of its nodes, else the first listed]"),
+        key("protocol", Ty::Enum(PROTOCOLS), "its replication protocol [`[drbd] protocol`]"),
+        key("fencing", Ty::Enum(FENCING), "its fencing policy [`[drbd] fencing`]"),
+        key("verify_alg", Ty::Enum(VERIFY_ALG), "the digest of its online verify [`[drbd] verify_alg`]"),
+        key("verify_schedule", Ty::Str(None), "when its initialiser verifies it, a systemd OnCalendar expression (\"\" for never) [`[drbd] verify_schedule`]"),
+        key("resync", Ty::Table(&resync::RESOURCE), "its resync controller, each key over `[drbd.resync]`'s"),
     ],
 );
 
@@ -569,7 +677,7 @@ pub(crate) static SPEC: Section = section(
         key("degr_wfc_timeout", Ty::Int(Some(0), Some(86400)), "the same, after a degraded cluster's reboot").def("60"),
         key("ping_int", Ty::Int(Some(1), Some(120)), "seconds between keep-alive pings").def("10"),
         key("ping_timeout", Ty::Int(Some(1), Some(300)), "ping timeout, tenths of a second").def("5"),
-        key("initialiser", Ty::Str(Some(re::NAME)), "the node that initialises every resource (the how-to's \"on one node only\") [the first node]"),
+        key("initialiser", Ty::Str(Some(re::NAME)), "the node that initialises (the how-to's \"on one node only\") every resource that lists it; a resource without it is initialised by its own `initialiser` or its first node [the first node]"),
         key("peer_wait", Ty::Int(Some(0), Some(86400)), "seconds the initialiser waits for its peer before one leg [wfc_timeout]"),
         key("network", Ty::Enum(NETWORKS), "the network DRBD replicates on [replication when every node has a link, else admin]"),
         key("protocol", Ty::Enum(PROTOCOLS), "DRBD's replication protocol").def("\"C\""),
@@ -583,7 +691,7 @@ pub(crate) static SPEC: Section = section(
         key("witness", Ty::Str(Some(re::IP)), "the third party fence-peer asks when the peer is silent: a node that reaches it but neither of the peer's addresses resumes I/O alone; not a node's address [install_server]"),
         key("fence_command", Ty::Table(&FENCE_COMMANDS), "power fencing: per node, the command its peer runs to power it off"),
         key("verify_alg", Ty::Enum(VERIFY_ALG), "the digest of DRBD's online verify").def("\"crc32c\""),
-        key("verify_schedule", Ty::Str(None), "when the initialiser runs `drbdadm verify` on each resource, a systemd OnCalendar expression (\"\" for never)").def("\"monthly\""),
+        key("verify_schedule", Ty::Str(None), "when each resource's initialiser runs `drbdadm verify` on it, a systemd OnCalendar expression (\"\" for never)").def("\"monthly\""),
         key("resources", Ty::Table(&RESOURCES), "the resources"),
         key("resync", Ty::Table(&resync::SPEC), "the resync controller; each key written only when set, else DRBD 8.4's default"),
     ],

@@ -32,11 +32,60 @@ fn endpoints(site: &Site, r: &DrbdResource, node: &str) -> (String, String) {
     (addr(node), addr(&peer))
 }
 
+/// The same nodes, in any order.
+fn same_nodes(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len() && a.iter().all(|n| b.contains(n))
+}
+
+/// A resource's nodes change: the new pair has none of its data.
+fn refuse_move(out: &mut Out, name: &str, was: &[String], now: &[String]) {
+    out.refuse(
+        "drbd-peer",
+        &["drbd", "resources", name, "nodes"],
+        false,
+        format!(
+            "DRBD resource `{name}` changes its nodes ({} -> {}): the new peer has none of its data",
+            was.join(", "),
+            now.join(", ")
+        ),
+        "another pair",
+        "keep the resource's nodes; to move it, add a new resource on the new pair and copy the data",
+    );
+}
+
 impl Transition for Drbd {
     fn changes(&self, tx: &Tx, out: &mut Out) {
         let (old, new) = (on(tx.old, tx.node), on(tx.new, tx.node));
         let cmd = tx.command();
+        // A resource that moves to other nodes: refused on every node of
+        // either pair (on the old pair it would seem to leave, on the new
+        // one to be new; its data is on the old pair's legs).
+        let mut names: Vec<&str> = Vec::new();
+        for r in new.iter().chain(&old) {
+            if !names.contains(&r.name.as_str()) {
+                names.push(&r.name);
+            }
+        }
+        let find = |s: &'_ Site, n: &str| {
+            s.drbd
+                .resources
+                .iter()
+                .find(|r| r.name == n)
+                .map(|r| r.nodes.clone())
+        };
+        for n in names {
+            if let (Some(was), Some(now)) = (find(tx.old, n), find(tx.new, n)) {
+                if !same_nodes(&was, &now) {
+                    refuse_move(out, n, &was, &now);
+                }
+            }
+        }
         for r in &new {
+            if let Some(o) = tx.old.drbd.resources.iter().find(|o| o.name == r.name) {
+                if !same_nodes(&o.nodes, &r.nodes) {
+                    continue;
+                }
+            }
             let Some(o) = old.iter().find(|o| o.name == r.name) else {
                 out.live(format!(
                     "new DRBD resource {} (minor {}, port {}): create-md only on a leg with no metadata and no signature, the initial sync skipped when both legs are fresh, Primary once UpToDate",
@@ -74,22 +123,6 @@ impl Transition for Drbd {
                     format!("keep volume = \"{}\"; to give the resource more room, grow `{}` (its size) instead", o.volume, o.volume),
                 );
             }
-            if o.nodes != r.nodes {
-                refused = true;
-                out.refuse(
-                    "drbd-peer",
-                    &key("nodes"),
-                    false,
-                    format!(
-                        "DRBD resource `{}` changes its nodes ({} -> {}): the new peer has none of its data",
-                        r.name,
-                        o.nodes.join(", "),
-                        r.nodes.join(", ")
-                    ),
-                    "another pair",
-                    "keep the resource's nodes; to move it, add a new resource on the new pair and copy the data",
-                );
-            }
             if refused {
                 continue;
             }
@@ -110,6 +143,7 @@ impl Transition for Drbd {
                 || o.after_sb_0pri != r.after_sb_0pri
                 || o.after_sb_1pri != r.after_sb_1pri
                 || o.after_sb_2pri != r.after_sb_2pri
+                || o.verify_alg != r.verify_alg
                 || tx.old.drbd.ping_int != tx.new.drbd.ping_int
                 || tx.old.drbd.ping_timeout != tx.new.drbd.ping_timeout
             {
@@ -118,7 +152,7 @@ impl Transition for Drbd {
                     r.name
                 ));
             }
-            if o.fencing != r.fencing || !same(&tx.old.drbd.resync, &tx.new.drbd.resync) {
+            if o.fencing != r.fencing || !same(&o.resync, &r.resync) {
                 out.live(format!(
                     "DRBD {}: disk options (fencing, resync: drbdadm adjust: disk-options, attached)",
                     r.name
@@ -131,6 +165,15 @@ impl Transition for Drbd {
                 out.live(format!(
                     "DRBD {}: handlers and startup timeouts (read from the file when used)",
                     r.name
+                ));
+            }
+            if o.initialiser != r.initialiser || o.verify_schedule != r.verify_schedule {
+                out.live(format!(
+                    "DRBD {}: initialised and verified by {} (was {}), verify schedule {} (the verify timers; a resource that exists is never initialised again)",
+                    r.name,
+                    r.initialiser,
+                    o.initialiser,
+                    if r.verify_schedule.is_empty() { "never" } else { &r.verify_schedule }
                 ));
             }
             let size = |s: &Site, v: &str| s.volume(v).map(|v| (v.size, v.size_text.clone()));
@@ -164,7 +207,8 @@ impl Transition for Drbd {
             }
         }
         for o in &old {
-            if !new.iter().any(|r| r.name == o.name) {
+            let moved = tx.new.drbd.resources.iter().any(|r| r.name == o.name);
+            if !new.iter().any(|r| r.name == o.name) && !moved {
                 out.live(format!(
                     "DRBD resource {} leaves the profile: its .res file goes; the running resource is left up (run 'drbdadm down {}' once nothing uses it)",
                     o.name, o.name

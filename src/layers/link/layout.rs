@@ -9,11 +9,15 @@ pub(crate) fn layout(o: &mut Layout) {
         "The back-to-back replication link: interface, address/prefix, the peer's address on it.",
     );
     let me = o.site.node(o.node).and_then(|n| n.replication.as_ref());
-    let peer = o
+    // Every peer's end, space-separated (a node of several pairs).
+    let peers: Vec<String> = o
         .site
-        .peer_of(o.node)
-        .and_then(|p| p.replication.as_ref())
-        .map(|l| l.address.to_string());
+        .peers_of(o.node)
+        .into_iter()
+        .filter_map(|p| p.replication.as_ref())
+        .map(|l| l.address.to_string())
+        .collect();
+    let peer = (!peers.is_empty()).then(|| peers.join(" "));
     match (me, peer) {
         (Some(l), Some(p)) => {
             o.var("REPL_IFACE", &l.interface);

@@ -45,7 +45,9 @@ pub(crate) fn replication(cx: &mut Cx, mut l: Table, node: &str) -> Option<Link>
         }
         Ok((address, prefix)) => {
             if let Ok(net) = ipnet::IpNet::new(address, prefix) {
-                cx.facts.links.push((net, addr.span.clone()));
+                cx.facts
+                    .links
+                    .push((node.to_string(), net, addr.span.clone()));
             }
             cx.facts.addresses.push(AddressUse {
                 addr: address,
@@ -107,22 +109,36 @@ pub(crate) fn network(cx: &mut Cx, v: Option<Sp<String>>, nodes: &[Node]) -> Net
     }
 }
 
-/// Both ends of the replication link in one network: every node's link
-/// address inside the first node's subnet, with the same prefix.
-pub(crate) fn check_subnet(cx: &mut Cx) {
-    let Some((first, first_span)) = cx.facts.links.first().cloned() else {
-        return;
-    };
-    for (net, span) in &cx.facts.links[1..] {
+/// Both ends of each replication link in one network: each pair's second
+/// node's link address inside its first node's subnet, with the same
+/// prefix (`pairs`: the nodes that replicate with each other; none yet:
+/// every node against the first, the link of a site of one pair).
+pub(crate) fn check_subnet(cx: &mut Cx, pairs: &[[String; 2]]) {
+    let links = cx.facts.links.clone();
+    let link = |n: &str| links.iter().find(|(m, _, _)| m == n);
+    let mut checks = Vec::new();
+    if pairs.is_empty() {
+        if let Some(first) = links.first() {
+            for other in &links[1..] {
+                checks.push((first, other));
+            }
+        }
+    }
+    for [a, b] in pairs {
+        if let (Some(a), Some(b)) = (link(a), link(b)) {
+            checks.push((a, b));
+        }
+    }
+    for ((first_node, first, first_span), (_, net, span)) in checks {
         if net.trunc() != first.trunc() || net.prefix_len() != first.prefix_len() {
             cx.d.push(
                 Diagnostic::error(
                     "replication-link",
                     span.clone(),
-                    format!("replication address {net} is not on the subnet {} of the first node", first.trunc()),
+                    format!("replication address {net} is not on the subnet {} of its peer `{first_node}`", first.trunc()),
                 )
                 .label("the peer is not on this node's link network")
-                .related(first_span.clone(), "the first node's link")
+                .related(first_span.clone(), "the peer's link")
                 .help("give both ends of the back-to-back link addresses of one subnet, such as `10.11.12.6/24` and `10.11.12.7/24`"),
             );
         }

@@ -1,5 +1,6 @@
 //! This layer's part of `layout.sh` ([`crate::layout`]).
 
+use crate::layout::flag;
 use crate::layout::Layout;
 
 /// The OCFS2 cluster and filesystems.
@@ -7,7 +8,7 @@ pub(crate) fn layout(o: &mut Layout) {
     let site = o.site;
     o.comment(
         "OCFS2: cluster name; filesystems: device, mkfs.ocfs2 -T mode, feature level,\n\
-         # slots, label, mountpoint.",
+         # slots, label, mountpoint, whether this node makes it.",
     );
     let fss: Vec<_> = site
         .ocfs2
@@ -32,8 +33,9 @@ pub(crate) fn layout(o: &mut Layout) {
         o.var("O2CB_IDLE_MS", c.idle_timeout_ms.to_string());
         o.var("O2CB_KEEPALIVE_MS", c.keepalive_delay_ms.to_string());
         o.var("O2CB_RECONNECT_MS", c.reconnect_delay_ms.to_string());
-        o.var("O2CB_NODE_COUNT", site.nodes.len().to_string());
-        for (j, n) in site.nodes.iter().enumerate() {
+        let cluster = site.ocfs2_cluster(o.node);
+        o.var("O2CB_NODE_COUNT", cluster.len().to_string());
+        for (j, n) in cluster.iter().enumerate() {
             o.item("O2CB_NODE", j + 1, "NAME", &n.name);
             o.item("O2CB_NODE", j + 1, "NUMBER", n.ocfs2_number.to_string());
             o.item(
@@ -63,5 +65,12 @@ pub(crate) fn layout(o: &mut Layout) {
             "PEER",
             o.peer_in(&f.nodes).map(|p| p.name.as_str()).unwrap_or(""),
         );
+        // Its resource's initialiser makes it (mkfs.ocfs2); the peer waits.
+        let init = site
+            .drbd
+            .resources
+            .iter()
+            .any(|r| r.name == f.resource && r.initialiser == o.node);
+        o.item("OCFS2", i, "INITIALISER", flag(init));
     }
 }

@@ -40,8 +40,8 @@ pub(crate) fn node(cx: &NodeCx, c: &mut Contribution) -> Result<(), PlanError> {
         cluster: ocfs2.cluster.clone(),
         port: ocfs2.port,
         nodes: site
-            .nodes
-            .iter()
+            .ocfs2_cluster(&cx.node.name)
+            .into_iter()
             .map(|n| Ocfs2Node {
                 name: n.name.clone(),
                 address: n.address_on(ocfs2.network).to_string(),

@@ -149,7 +149,8 @@ fn filesystem(
     };
     let mp = mountpoint.and_then(|m| checked_path(cx, m));
     if let Some(m) = &mp {
-        register_mountpoint(cx, m);
+        let on = res.map(|r| r.nodes.clone()).unwrap_or_default();
+        register_mountpoint(cx, m, &on);
     }
     let mount_options = mount_options(cx, options, grammar::Fs::Ocfs2);
     if let (Some(s), Some(r)) = (&slots, res) {

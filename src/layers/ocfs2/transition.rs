@@ -18,9 +18,10 @@ fn fss<'a>(site: &'a Site, node: &str) -> Vec<&'a Ocfs2Fs> {
         .collect()
 }
 
-/// What configfs holds of the cluster on every node: name, port, each
-/// node's number and address, the timeouts.
-fn cluster_view(site: &Site) -> Option<Vec<String>> {
+/// What configfs holds of `node`'s cluster: name, port, each node's
+/// number and address, the timeouts (a pair that joins the site elsewhere
+/// is no change here: its cluster is its own).
+fn cluster_view(site: &Site, node: &str) -> Option<Vec<String>> {
     let c = site.ocfs2.as_ref()?;
     let mut v = vec![
         format!("cluster {}", c.cluster),
@@ -30,7 +31,7 @@ fn cluster_view(site: &Site) -> Option<Vec<String>> {
         format!("keepalive delay {} ms", c.keepalive_delay_ms),
         format!("reconnect delay {} ms", c.reconnect_delay_ms),
     ];
-    for n in &site.nodes {
+    for n in site.ocfs2_cluster(node) {
         v.push(format!(
             "node {} number {} address {}",
             n.name,
@@ -45,7 +46,9 @@ impl Transition for Ocfs2 {
     fn changes(&self, tx: &Tx, out: &mut Out) {
         let (old, new) = (fss(tx.old, tx.node), fss(tx.new, tx.node));
         if !old.is_empty() && !new.is_empty() {
-            if let (Some(a), Some(b)) = (cluster_view(tx.old), cluster_view(tx.new)) {
+            if let (Some(a), Some(b)) =
+                (cluster_view(tx.old, tx.node), cluster_view(tx.new, tx.node))
+            {
                 let changed: Vec<String> = b.iter().filter(|l| !a.contains(l)).cloned().collect();
                 if !changed.is_empty() {
                     let what = format!("o2cb: {}", changed.join("; "));

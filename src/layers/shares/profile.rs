@@ -1,7 +1,7 @@
 //! `[shares.NAME]`: directories on mounted volumes and OCFS2 filesystems,
 //! their public symlinks, libvirt pools and NFS exports; `[nfs]`.
 
-use crate::layers::volumes::profile::{mountpoint_above, mountpoint_below};
+use crate::layers::volumes::profile::{mountpoint_above, mountpoint_below, mountpoint_on};
 use crate::model::*;
 use crate::profile::cx::{first_use, printable, Cx, Kind};
 use crate::profile::diag::Diagnostic;
@@ -85,7 +85,11 @@ fn share(
             .then_some(l)
     });
     if let Some(l) = &link {
-        symlink(cx, l, taken);
+        let on = target
+            .as_ref()
+            .map(|(_, _, n)| n.clone())
+            .unwrap_or_default();
+        symlink(cx, l, &on, taken);
     }
     let mode = mode_of(cx, mode);
     let owner = cx
@@ -175,14 +179,13 @@ fn target(
 }
 
 /// `link = "/PATH"`: a public symlink beside the mountpoints, used once.
-fn symlink(cx: &mut Cx, l: &Sp<String>, taken: &mut Taken) {
-    if let Some(mp) = cx.facts.mountpoints.get(&l.value) {
-        let mp = mp.clone();
+fn symlink(cx: &mut Cx, l: &Sp<String>, nodes: &[String], taken: &mut Taken) {
+    if let Some(mp) = mountpoint_on(cx, &l.value, nodes) {
         let message = format!("symlink `{}` would replace a mountpoint", l.value);
         cx.duplicate(l.span.clone(), mp, message);
         return;
     }
-    let nested = mountpoint_above(cx, &l.value)
+    let nested = mountpoint_above(cx, &l.value, nodes)
         .map(|(mp, span)| {
             (
                 format!("symlink `{}` is inside mountpoint `{mp}`", l.value),
@@ -192,7 +195,7 @@ fn symlink(cx: &mut Cx, l: &Sp<String>, taken: &mut Taken) {
             )
         })
         .or_else(|| {
-            let (mp, span) = mountpoint_below(cx, &l.value)?;
+            let (mp, span) = mountpoint_below(cx, &l.value, nodes)?;
             Some((
                 format!("symlink `{}` would hold mountpoint `{mp}`", l.value),
                 "a directory of a mountpoint stands where the symlink would be",

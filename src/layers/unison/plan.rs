@@ -76,6 +76,8 @@ struct ClientScript {
     key_comment: String,
     /// The profile's `client_key` (empty: not yet known).
     expected_key: String,
+    /// The profile's section of this sync (`unison`, `unison.volumes.NAME`).
+    section: String,
     host_key_pinned: bool,
 }
 
@@ -92,23 +94,26 @@ pub(crate) fn node(cx: &NodeCx, c: &mut Contribution) -> Result<(), PlanError> {
         authorized_keys_pending: None,
         client: false,
     };
-    if let Some(u) = &site.unison {
-        let find = |name: &str, role: &str| {
-            site.node(name)
-                .ok_or_else(|| PlanError::Model(format!("unison {role} {name} is not a node")))
-        };
-        let server = find(&u.server, "server")?;
-        let client = find(&u.client, "client")?;
-        if cx.node.name == u.client || cx.node.name == u.server {
-            c.depends.push("unison".into());
-        }
-        if cx.node.name == u.client {
-            client_side(cx, c, u, server)?;
-            configure.client = true;
-        }
-        if cx.node.name == u.server {
-            configure.authorized_keys_pending = server_side(cx, c, u, client)?;
-        }
+    let find = |name: &str, role: &str| {
+        site.node(name)
+            .ok_or_else(|| PlanError::Model(format!("unison {role} {name} is not a node")))
+    };
+    // A node is the client of one sync and the server of one at most (the
+    // profile's rule): one profile, timer and key; one authorized_keys entry.
+    let me = &cx.node.name;
+    if site
+        .unison
+        .iter()
+        .any(|u| &u.client == me || &u.server == me)
+    {
+        c.depends.push("unison".into());
+    }
+    if let Some(u) = site.unison.iter().find(|u| &u.client == me) {
+        client_side(cx, c, u, find(&u.server, "server")?)?;
+        configure.client = true;
+    }
+    if let Some(u) = site.unison.iter().find(|u| &u.server == me) {
+        configure.authorized_keys_pending = server_side(cx, c, u, find(&u.client, "client")?)?;
     }
     // Always: a node that stopped being the server clears the pending step.
     c.script(
@@ -196,6 +201,7 @@ fn client_side(
         server_package: server.package.clone(),
         key_comment: format!("root@{} unison", cx.node.name),
         expected_key: u.client_key.clone().unwrap_or_default(),
+        section: section(site, u),
         host_key_pinned: u.server_host_key.is_some(),
     };
     c.script(cx, Phase::Vars, "unison/postinst-vars", &script)?;
@@ -204,6 +210,14 @@ fn client_side(
     c.stop_units.push(service);
     c.units.push(timer);
     Ok(())
+}
+
+/// The profile's section of sync `u`: `[unison]` holds the first.
+fn section(site: &crate::model::Site, u: &Unison) -> String {
+    match site.unison.first() {
+        Some(f) if f.volume == u.volume => "unison".into(),
+        _ => format!("unison.volumes.{}", u.volume),
+    }
 }
 
 /// unison's preferences, in the how-to's order.
@@ -288,8 +302,8 @@ fn server_side(
         None => {
             b.present = false;
             Some(format!(
-                "unison: {} is not authorised to sync with this node yet: configure {} on {}, put the key it prints into the site profile as [unison] client_key, build again and upgrade this package",
-                client.name, client.package, client.name
+                "unison: {} is not authorised to sync with this node yet: configure {} on {}, put the key it prints into the site profile as [{}] client_key, build again and upgrade this package",
+                client.name, client.package, client.name, section(cx.site, u)
             ))
         }
     };

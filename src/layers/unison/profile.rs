@@ -10,15 +10,79 @@ use crate::profile::diag::Diagnostic;
 use crate::profile::grammar;
 use crate::profile::grammar::re;
 use crate::profile::read::{Sp, Table};
-use crate::profile::spec::{key, section, Section, Ty};
+use crate::profile::spec::{key, map, section, Section, Ty};
 
+/// `[unison]`, the site's first sync and the settings of every other, and
+/// each `[unison.volumes.NAME]`; a node runs the scheduled sync of one
+/// volume at most (it is the client of one, and may be the server of
+/// others' no more than one: one `authorized_keys` entry).
 pub(crate) fn unison(
     cx: &mut Cx,
     t: Option<Table>,
     nodes: &[Node],
     volumes: &[Volume],
-) -> Option<Unison> {
-    let mut t = t?;
+) -> Vec<Unison> {
+    let Some(t) = t else { return Vec::new() };
+    let (first, more) = first_sync(cx, t, nodes, volumes);
+    let mut out: Vec<Unison> = first.into_iter().collect();
+    let mut roles: Vec<(String, &'static str, Sp<String>)> = Vec::new();
+    if let Some(f) = out.first() {
+        roles.push((f.client.clone(), "client", Sp::new(f.volume.clone(), 0..0)));
+        roles.push((f.server.clone(), "server", Sp::new(f.volume.clone(), 0..0)));
+    }
+    let Some((base, more)) = more else { return out };
+    for (key, t) in more.into_tables(&mut cx.d) {
+        let Some(t) = t else { continue };
+        if let Some((u, spans)) = other_sync(cx, t, &key, &base, volumes) {
+            if out.iter().any(|o| o.volume == u.volume) {
+                cx.d.push(
+                    Diagnostic::error(
+                        "duplicate",
+                        key.span.clone(),
+                        format!("unison volume `{}` is synchronised twice", u.volume),
+                    )
+                    .label("it is `[unison] volume` already")
+                    .help("one sync per unison volume: drop this table or name another volume"),
+                );
+                continue;
+            }
+            let mut ok = true;
+            for (node, role, span) in [
+                (u.client.clone(), "client", spans.0),
+                (u.server.clone(), "server", spans.1),
+            ] {
+                if let Some((_, _, first)) = roles.iter().find(|(n, r, _)| *n == node && *r == role)
+                {
+                    let mut d = Diagnostic::error("duplicate", span, format!("node `{node}` is the unison {role} of two volumes"))
+                        .label(format!("already the {role} of `{}`", first.value))
+                        .help("a node runs one scheduled sync and serves one: give this volume another pair, or swap client and server");
+                    if !first.span.is_empty() {
+                        d = d.related(first.span.clone(), "the first");
+                    }
+                    cx.d.push(d);
+                    ok = false;
+                    // One error a sync: its pair is what to change.
+                    break;
+                }
+            }
+            if ok {
+                roles.push((u.client.clone(), "client", key.clone()));
+                roles.push((u.server.clone(), "server", key.clone()));
+                out.push(u);
+            }
+        }
+    }
+    out
+}
+
+/// `[unison]`'s own sync, and its `volumes` table with the sync the others
+/// inherit from (the first's settings, or the defaults when it has none).
+fn first_sync<'a>(
+    cx: &mut Cx,
+    mut t: Table<'a>,
+    nodes: &[Node],
+    volumes: &[Volume],
+) -> (Option<Unison>, Option<(Unison, Table<'a>)>) {
     let d = &mut cx.d;
     let volume = t.req_str(d, "volume");
     let client = t.req_str(d, "client");
@@ -40,6 +104,7 @@ pub(crate) fn unison(
     let logrotate = t.table(d, "logrotate");
     let client_key = t.str(d, "client_key");
     let host_key = t.str(d, "server_host_key");
+    let more = t.table(d, "volumes");
     t.finish(d);
     let vol = volume.as_ref().and_then(|v| unison_volume(cx, v, volumes));
     let client_span = client.as_ref().map(|c| c.span.clone());
@@ -84,13 +149,12 @@ pub(crate) fn unison(
             );
         }
     }
-    let (vol, client, server) = (vol?, client?, server?);
-    Some(Unison {
-        profile: profile.unwrap_or_else(|| format!("vol-{}", vol.name)),
-        mountpoint: vol.mountpoint.clone().unwrap_or_default(),
-        volume: vol.name,
-        client,
-        server,
+    let settings = Unison {
+        profile: String::new(),
+        mountpoint: String::new(),
+        volume: String::new(),
+        client: String::new(),
+        server: String::new(),
         network,
         schedule,
         owner: b(owner, true),
@@ -105,9 +169,112 @@ pub(crate) fn unison(
         prefer,
         logfile,
         logrotate,
-        client_key,
-        server_host_key,
-    })
+        client_key: None,
+        server_host_key: None,
+    };
+    let more = more.map(|m| (settings.clone(), m));
+    let first = match (vol, client, server) {
+        (Some(vol), Some(client), Some(server)) => Some(Unison {
+            profile: profile.unwrap_or_else(|| format!("vol-{}", vol.name)),
+            mountpoint: vol.mountpoint.clone().unwrap_or_default(),
+            volume: vol.name,
+            client,
+            server,
+            client_key,
+            server_host_key,
+            ..settings
+        }),
+        _ => None,
+    };
+    (first, more)
+}
+
+/// Where a sync's client and server were named.
+type RoleSpans = (std::ops::Range<usize>, std::ops::Range<usize>);
+
+/// One `[unison.volumes.NAME]`: the sync of volume NAME, `[unison]`'s
+/// settings but its own pair, profile, schedule and keys; with the spans
+/// of its client and server.
+fn other_sync(
+    cx: &mut Cx,
+    mut t: Table,
+    key: &Sp<String>,
+    base: &Unison,
+    volumes: &[Volume],
+) -> Option<(Unison, RoleSpans)> {
+    let d = &mut cx.d;
+    let client = t.req_str(d, "client");
+    let server = t.req_str(d, "server");
+    let profile = t.str(d, "profile");
+    let schedule = t.str(d, "schedule");
+    let prefer = t.str(d, "prefer");
+    let client_key = t.str(d, "client_key");
+    let host_key = t.str(d, "server_host_key");
+    t.finish(d);
+    let vol = unison_volume(cx, key, volumes);
+    let spans = (
+        client
+            .as_ref()
+            .map(|c| c.span.clone())
+            .unwrap_or(key.span.clone()),
+        server
+            .as_ref()
+            .map(|c| c.span.clone())
+            .unwrap_or(key.span.clone()),
+    );
+    let client = node_ref(cx, client);
+    let server = node_ref(cx, server);
+    if let (Some(c), Some(s)) = (&client, &server) {
+        if c == s {
+            cx.d.push(
+                Diagnostic::error(
+                    "duplicate",
+                    spans.0.clone(),
+                    "unison's client and server are the same node",
+                )
+                .label("the second root must be the peer")
+                .help("name the other node of the pair as server"),
+            );
+            return None;
+        }
+    }
+    let profile = cx.checked(profile, "bad-name", "unison profile name", grammar::name);
+    let schedule = cx.checked(schedule, "bad-schedule", "schedule", grammar::schedule);
+    let prefer = match prefer {
+        Some(p) if cx.one_of(&p, "unison prefer", PREFER) => Some(p.value),
+        _ => None,
+    };
+    let k = |cx: &mut Cx, v, what| cx.checked(v, "bad-value", what, grammar::ssh_public_key);
+    let client_key = k(cx, client_key, "ssh public key");
+    let server_host_key = k(cx, host_key, "ssh host key");
+    if let (Some(v), Some(c), Some(s)) = (&vol, &client, &server) {
+        if let Some(n) = [c, s].into_iter().find(|n| !v.nodes.contains(n)) {
+            cx.d.push(
+                Diagnostic::error(
+                    "wrong-reference",
+                    key.span.clone(),
+                    format!("volume `{}` does not exist on node `{n}`", v.name),
+                )
+                .label("unison's client and server must both carry the volume"),
+            );
+        }
+    }
+    let (vol, client, server) = (vol?, client?, server?);
+    Some((
+        Unison {
+            profile: profile.unwrap_or_else(|| format!("vol-{}", vol.name)),
+            mountpoint: vol.mountpoint.clone().unwrap_or_default(),
+            volume: vol.name,
+            client,
+            server,
+            schedule: schedule.unwrap_or_else(|| base.schedule.clone()),
+            prefer: prefer.unwrap_or_else(|| base.prefer.clone()),
+            client_key,
+            server_host_key,
+            ..base.clone()
+        },
+        spans,
+    ))
 }
 
 /// `volume = "NAME"`: a volume of `kind = "unison"`.
@@ -196,9 +363,31 @@ pub(crate) static LOGROTATE: Section = section(
     ],
 );
 
+/// `[unison.volumes.NAME]`: another volume's sync.
+pub(crate) static VOLUME: Section = section(
+    "unison.volumes.NAME",
+    "The sync of unison volume NAME between its own pair: `[unison]`'s preferences, log and network, its own nodes, profile, schedule and keys. A node is the client of one sync and the server of one at most.",
+    &[
+        key("client", Ty::Str(Some(re::NAME)), "the node that runs the scheduled sync").req("\"c\""),
+        key("server", Ty::Str(Some(re::NAME)), "the other node (the second root)").req("\"d\""),
+        key("profile", Ty::Str(Some(re::NAME)), "the unison profile's name [`vol-NAME`]"),
+        key("schedule", Ty::Str(None), "when the sync runs, a systemd OnCalendar expression [`[unison] schedule`]"),
+        key("prefer", Ty::Enum(PREFER), "which side wins a conflict [`[unison] prefer`]"),
+        key("client_key", Ty::Str(Some(re::SSH_KEY)), "the client's public ssh key, pasted after its first install"),
+        key("server_host_key", Ty::Str(Some(re::SSH_KEY)), "the server's `/etc/ssh/ssh_host_ed25519_key.pub`, pinned by the client"),
+    ],
+);
+
+pub(crate) static VOLUMES: Section = map(
+    "unison.volumes",
+    "Further unison volumes, each with its own pair: `[unison.volumes.NAME]`, NAME a volume of `kind = \"unison\"`.",
+    Some(re::NAME),
+    Ty::Table(&VOLUME),
+);
+
 pub(crate) static SPEC: Section = section(
     "unison",
-    "The two-way synchronisation of a unison volume between a client node and a server node.",
+    "The two-way synchronisation of a unison volume between a client node and a server node; its settings are those of the further volumes' syncs too.",
     &[
         key(
             "volume",
@@ -271,5 +460,6 @@ pub(crate) static SPEC: Section = section(
             Ty::Str(Some(re::SSH_KEY)),
             "the server's `/etc/ssh/ssh_host_ed25519_key.pub`, pinned by the client",
         ),
+        key("volumes", Ty::Table(&VOLUMES), "further unison volumes, each with its own pair"),
     ],
 );

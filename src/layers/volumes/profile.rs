@@ -3,7 +3,7 @@
 //! of each node's volumes in its volume group.
 
 use crate::model::{Node, Volume, VolumeKind};
-use crate::profile::cx::{first_use, Cx, Kind};
+use crate::profile::cx::{duplicate, Cx, Kind};
 use crate::profile::diag::Diagnostic;
 use crate::profile::grammar::re;
 use crate::profile::read::{Sp, Table};
@@ -65,11 +65,11 @@ fn volume(cx: &mut Cx, mut t: Table, key: Sp<String>, nodes: &[Node]) -> Option<
         }
         _ => {}
     }
-    if let Some(m) = &mp {
-        register_mountpoint(cx, m);
-    }
     let mount_options = mount_options(cx, options, grammar::Fs::Ext4);
     let vol_nodes = node_list(cx, on, nodes);
+    if let Some(m) = &mp {
+        register_mountpoint(cx, m, &vol_nodes);
+    }
     if !(cx.define(Kind::Volume, &key, name_ok) && name_ok) {
         return None;
     }
@@ -96,11 +96,33 @@ pub(crate) fn checked_path(cx: &mut Cx, m: Sp<String>) -> Option<Sp<String>> {
 
 /// Record the mountpoint `m` of a volume or an OCFS2 filesystem; one used
 /// twice is reported.
-pub(crate) fn register_mountpoint(cx: &mut Cx, m: &Sp<String>) {
-    let (d, seen) = (&mut cx.d, &mut cx.facts.mountpoints);
-    first_use(d, seen, m.value.clone(), &m.span, || {
-        format!("mountpoint `{}` is used twice", m.value)
-    });
+pub(crate) fn register_mountpoint(cx: &mut Cx, m: &Sp<String>, nodes: &[String]) {
+    let entries = cx.facts.mountpoints.entry(m.value.clone()).or_default();
+    if let Some((_, first)) = entries.iter().find(|(n, _)| shares_node(n, nodes)) {
+        let first = first.clone();
+        cx.d.push(duplicate(
+            m.span.clone(),
+            first,
+            format!("mountpoint `{}` is used twice", m.value),
+        ));
+        return;
+    }
+    entries.push((nodes.to_vec(), m.span.clone()));
+}
+
+/// Two lists of nodes with a node in common.
+pub(crate) fn shares_node(a: &[String], b: &[String]) -> bool {
+    a.iter().any(|n| b.contains(n))
+}
+
+/// Where `path` is a mountpoint on one of `nodes`.
+pub(crate) fn mountpoint_on(cx: &Cx, path: &str, nodes: &[String]) -> Option<Range<usize>> {
+    cx.facts
+        .mountpoints
+        .get(path)?
+        .iter()
+        .find(|(n, _)| shares_node(n, nodes))
+        .map(|(_, s)| s.clone())
 }
 
 /// `mount_options = [...]`, each checked; default `noatime`.
@@ -122,28 +144,38 @@ pub(crate) fn mount_options(
     out
 }
 
-/// The nearest mountpoint (of a volume or an OCFS2 filesystem) that
-/// `path` lies strictly inside, with where it was given.
-pub(crate) fn mountpoint_above(cx: &Cx, path: &str) -> Option<(String, Range<usize>)> {
+/// The nearest mountpoint (of a volume or an OCFS2 filesystem) on one of
+/// `nodes` that `path` lies strictly inside, with where it was given.
+pub(crate) fn mountpoint_above(
+    cx: &Cx,
+    path: &str,
+    nodes: &[String],
+) -> Option<(String, Range<usize>)> {
     let mut p = path;
     while let Some(i) = p.rfind('/') {
         p = &p[..i];
-        if let Some(span) = cx.facts.mountpoints.get(p) {
-            return Some((p.to_string(), span.clone()));
+        if let Some(span) = mountpoint_on(cx, p, nodes) {
+            return Some((p.to_string(), span));
         }
     }
     None
 }
 
-/// The first mountpoint that lies strictly inside `path`.
-pub(crate) fn mountpoint_below(cx: &Cx, path: &str) -> Option<(String, Range<usize>)> {
+/// The first mountpoint on one of `nodes` that lies strictly inside `path`.
+pub(crate) fn mountpoint_below(
+    cx: &Cx,
+    path: &str,
+    nodes: &[String],
+) -> Option<(String, Range<usize>)> {
     let prefix = format!("{path}/");
     cx.facts
         .mountpoints
         .range(prefix.clone()..)
-        .next()
-        .filter(|(k, _)| k.starts_with(&prefix))
-        .map(|(k, span)| (k.clone(), span.clone()))
+        .take_while(|(k, _)| k.starts_with(&prefix))
+        .find_map(|(k, entries)| {
+            let (_, s) = entries.iter().find(|(n, _)| shares_node(n, nodes))?;
+            Some((k.clone(), s.clone()))
+        })
 }
 
 pub(crate) fn kind_name(k: VolumeKind) -> &'static str {
@@ -159,8 +191,13 @@ pub(crate) fn kind_name(k: VolumeKind) -> &'static str {
 /// makes and checks each on its own.
 pub(crate) fn check_nesting(cx: &mut Cx) {
     let mut found = Vec::new();
-    for (mp, span) in &cx.facts.mountpoints {
-        if let Some((outer, outer_span)) = mountpoint_above(cx, mp) {
+    let all = cx
+        .facts
+        .mountpoints
+        .iter()
+        .flat_map(|(mp, entries)| entries.iter().map(move |(n, s)| (mp, n, s)));
+    for (mp, nodes, span) in all {
+        if let Some((outer, outer_span)) = mountpoint_above(cx, mp, nodes) {
             found.push(
                 Diagnostic::error(
                     "nested-mountpoint",

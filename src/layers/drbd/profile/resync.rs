@@ -6,12 +6,12 @@ use crate::profile::diag::Diagnostic;
 use crate::profile::grammar::re;
 use crate::profile::human;
 use crate::profile::read::{Sp, Table};
-use crate::profile::spec::{key, section, Section, Ty};
+use crate::profile::spec::{key, section, Key, Section, Ty};
 
 /// `[drbd.resync]`: DRBD 8.4's resync controller. Rates and the fill target
 /// are sizes (per second for rates; LVM's units, a bare number is MiB),
 /// written as whole KiB within the kernel's limits (drbd_limits.h).
-pub(super) fn resync_of(cx: &mut Cx, mut t: Table) -> Resync {
+pub(super) fn resync_of(cx: &mut Cx, mut t: Table, path: &str) -> Resync {
     let d = &mut cx.d;
     let rate = t.str(d, "rate");
     let plan_ahead = t.int_in(d, "plan_ahead");
@@ -33,7 +33,7 @@ pub(super) fn resync_of(cx: &mut Cx, mut t: Table) -> Resync {
                 Diagnostic::error(
                     "out-of-range",
                     v.span.clone(),
-                    format!("`drbd.resync.{key}` is out of range"),
+                    format!("`{path}.{key}` is out of range"),
                 )
                 .label(format!("{k} KiB is not within {lo}..={hi} KiB"))
                 .help(format!(
@@ -68,7 +68,7 @@ pub(super) fn resync_of(cx: &mut Cx, mut t: Table) -> Resync {
                 Diagnostic::error(
                     "out-of-range",
                     span.clone(),
-                    "`drbd.resync.min_rate` is above `max_rate`",
+                    format!("`{path}.min_rate` is above `max_rate`"),
                 )
                 .label(format!("{min} KiB/s is more than max_rate"))
                 .related(max_span.clone(), "the ceiling, set here")
@@ -88,11 +88,32 @@ pub(super) fn resync_of(cx: &mut Cx, mut t: Table) -> Resync {
 pub(crate) static SPEC: Section = section(
     "drbd.resync",
     "DRBD's resync controller, written into the resources' `disk {}` when set. Rates are sizes per second in LVM's units (`40M`), checked against the kernel's limits.",
-    &[
-        key("rate", Ty::Str(Some(re::SIZE)), "resync-rate: the fixed rate, or where the controller starts [250K]"),
-        key("plan_ahead", Ty::Int(Some(0), Some(300)), "c-plan-ahead, tenths of a second; 0 = fixed rate [20]"),
-        key("fill_target", Ty::Str(Some(re::SIZE)), "c-fill-target [50K]"),
-        key("max_rate", Ty::Str(Some(re::SIZE)), "c-max-rate [100M]"),
-        key("min_rate", Ty::Str(Some(re::SIZE)), "c-min-rate [250K]"),
-    ],
+    &KEYS,
 );
+
+/// A resource's own resync settings, each over the site's.
+pub(crate) static RESOURCE: Section = section(
+    "drbd.resources.NAME.resync",
+    "This resource's resync controller: each key set here replaces the site's `[drbd.resync]` one.",
+    &KEYS,
+);
+
+static KEYS: [Key; 5] = [
+    key(
+        "rate",
+        Ty::Str(Some(re::SIZE)),
+        "resync-rate: the fixed rate, or where the controller starts [250K]",
+    ),
+    key(
+        "plan_ahead",
+        Ty::Int(Some(0), Some(300)),
+        "c-plan-ahead, tenths of a second; 0 = fixed rate [20]",
+    ),
+    key(
+        "fill_target",
+        Ty::Str(Some(re::SIZE)),
+        "c-fill-target [50K]",
+    ),
+    key("max_rate", Ty::Str(Some(re::SIZE)), "c-max-rate [100M]"),
+    key("min_rate", Ty::Str(Some(re::SIZE)), "c-min-rate [250K]"),
+];
