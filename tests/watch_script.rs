@@ -164,7 +164,7 @@ fn status_json_is_valid_and_covers_every_layer() {
         "{text}"
     );
     assert!(
-        text.contains("drbdadm disconnect drbd1; drbdadm connect drbd1"),
+        text.contains("drbdadm disconnect --force drbd1; drbdadm connect drbd1"),
         "{text}"
     );
 }

@@ -39,6 +39,11 @@ VERBOSE=${STORPKG_VERBOSE:-0}
 LVM_SUPPRESS_FD_WARNINGS=1
 export LVM_SUPPRESS_FD_WARNINGS
 LOGGER=1
+# Run by one of our units, whose stderr is the journal: the messages are
+# there already (logger would write each twice).
+if [ -n "${JOURNAL_STREAM:-}" ] && [ "$(stat -L -c '%d:%i' "/proc/$$/fd/2" 2>/dev/null)" = "$JOURNAL_STREAM" ]; then
+    LOGGER=0
+fi
 
 # --- messages ---------------------------------------------------------------
 
