@@ -375,7 +375,11 @@ upgrade_changed() {
     done
     on fiori "[ \"\$(sysctl -n vm.min_free_kbytes)\" = 16384 ]" || die "fiori: the changed sysctl value is not in effect after the upgrade"
     log "upgraded both nodes to 1.1 (unison keys, vm.min_free_kbytes 16384 in effect)"
-    # The upgrade's converge ran the first sync; the timer's service again:
+    # The upgrade's converge queued the first sync (--no-block): once it
+    # has ended, the timer's service again (a start while it still runs
+    # would join it, and its scan may predate the file).
+    within 180 on fiori "[ \"\$(systemctl show -P ActiveState $SITE-storage-unison.service)\" != activating ]" ||
+        die "fiori: the first unison sync still runs after 180 s"
     local tok=$RANDOM$RANDOM
     on fiori "echo $tok >/vol/rep-unison/pub/from-fiori-unison && systemctl start $SITE-storage-unison.service" >/dev/null 2>&1 ||
         { on fiori "journalctl -b --no-pager -u '$SITE-storage-unison*' | tail -n 30" >&2; die "fiori: the unison service failed"; }
