@@ -30,6 +30,15 @@ boot_id() {
     on "$1" cat /proc/sys/kernel/random/boot_id
 }
 
+# json_valid NODE: NODE's status --json parses as JSON; else the output
+# and the parser's complaint go to the log.
+json_valid() {
+    on "$1" "$SITE-storage status --json" >"$WORK/$1.status.json" 2>"$WORK/$1.status.err" || true
+    python3 -m json.tool "$WORK/$1.status.json" >/dev/null 2>"$WORK/$1.json.err" && return 0
+    sed 's/^/    [status --json] /' "$WORK/$1.status.json" "$WORK/$1.status.err" "$WORK/$1.json.err" >&2
+    return 1
+}
+
 # power_loss DEAD SURVIVOR: the writer runs on SURVIVOR, DEAD loses power;
 # SURVIVOR resumes within o2cb's window and never reboots; DEAD boots and
 # rejoins.
@@ -57,8 +66,7 @@ power_loss() {
     [ "$(writer_acked "$live")" -gt "$acked" ] || die "$live stopped writing after $dead's power loss"
     on "$live" "grep -Eq '^ *0: cs:WFConnection ro:Primary/Unknown ds:UpToDate/(DUnknown|Outdated) . r' /proc/drbd" ||
         { show "$live"; die "$live: drbd0 is not running alone (Primary, UpToDate, I/O not suspended)"; }
-    on "$live" "$SITE-storage status --json" | python3 -m json.tool >/dev/null ||
-        die "$live: status --json is not valid JSON"
+    json_valid "$live" || die "$live: status --json is not valid JSON"
     writer_stop_check "$live"
     log "repair: $live kept writing through $dead's power loss, no acknowledged write lost, no reboot"
     # The dead node boots again and rejoins (its converge: connect, resync
@@ -97,7 +105,7 @@ replace_blank() {
     # small volume may be done before we look).
     on "$peer" "$SITE-storage status" 2>&1 | grep -E '^drbd .*(sync|UpToDate)' | sed "s/^/    [$peer] /" >&2 || true
     on "$n" "$SITE-storage status" 2>&1 | grep -E '^drbd ' | sed "s/^/    [$n] /" >&2 || true
-    on "$n" "$SITE-storage status --json" | python3 -m json.tool >/dev/null || die "$n: status --json is not valid JSON"
+    json_valid "$n" || die "$n: status --json is not valid JSON"
     wait_dual_primary "$n" 600
     mib=${DRBD_MIB:-64}
     log "BENCH repair: $n replaced (blank disk, reinstall) → UpToDate and dual-primary: $((SECONDS - t0)) s for 2 x $mib MiB (resync-rate 20M)"
