@@ -432,3 +432,34 @@ fn status_compares_the_pinned_ids_with_the_peer_over_ssh() {
         "{out}"
     );
 }
+
+/// The survivor of its peer's power loss (fence-peer let it go on alone):
+/// status --json still parses.
+#[test]
+fn status_json_of_a_survivor_is_valid() {
+    if !have("python3") || !have("timeout") {
+        return;
+    }
+    let proc = "version: 8.4.11 (api:1/proto:86-101)\n\
+srcversion: B536C32A3EADA868561EFD9 \n \
+0: cs:WFConnection ro:Primary/Unknown ds:UpToDate/Outdated C r-----\n    \
+ns:1234 nr:0 dw:0 dr:0 al:0 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:4096\n \
+1: cs:WFConnection ro:Primary/Unknown ds:UpToDate/DUnknown C r-----\n    \
+ns:10 nr:65626 dw:65637 dr:1009 al:11 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0\n";
+    let node = Node::new(proc, "");
+    let (_, out, err) = node.run(&["status", "--json"]);
+    let mut py = Command::new("python3")
+        .args(["-c", "import json,sys; json.load(sys.stdin)"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    py.stdin.take().unwrap().write_all(out.as_bytes()).unwrap();
+    let o = py.wait_with_output().unwrap();
+    assert!(
+        o.status.success(),
+        "not JSON: {}\n{out}\n{err}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
