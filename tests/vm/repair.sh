@@ -207,6 +207,9 @@ scenario_repair() {
     log "=== scenario repair: power loss of each node under a writer, a blank-disk replacement, a split brain, online verify"
     work_new
     trap work_done EXIT
+    # Both links through switches: fiori's QEMU is killed and restarted.
+    lan_switch_start
+    rep_switch_start
     fresh_pair "64 MiB DRBD volumes"
     canaries_write fiori
     canaries_write torchio

@@ -17,6 +17,7 @@ VM_NUM[fiori]=6
 VM_NUM[torchio]=7
 VM_NUM[client]=5
 LAN_VDE=
+REP_VDE=
 VM_MEM=${VM_MEM:-1024}
 VG_DISK_MIB=${VG_DISK_MIB:-256}
 # shellcheck disable=SC2034 # scenarios.sh reads it (the size to go back to)
@@ -34,6 +35,7 @@ work_new() {
     VM_SSH[torchio]=$((PORT + 3))
     VM_SSH[client]=$((PORT + 4))
     LAN_VDE=
+    REP_VDE=
     local k
     k=$(debugfs -R "cat /etc/ssh/ssh_host_ed25519_key.pub" "$IMAGE_DIR/root.img" 2>/dev/null)
     [ -n "$k" ] || die "no ssh host key in $IMAGE_DIR/root.img"
@@ -77,9 +79,28 @@ lan_switch_start() {
     die "vde_switch: no $LAN_VDE/ctl"
 }
 lan_switch_stop() {
-    [ -e "$WORK/vde.pid" ] || return 0
-    kill "$(cat "$WORK/vde.pid")" 2>/dev/null || true
-    rm -f "$WORK/vde.pid"
+    local f
+    for f in "$WORK/vde.pid" "$WORK/vde-rep.pid"; do
+        [ -e "$f" ] || continue
+        kill "$(cat "$f")" 2>/dev/null || true
+        rm -f "$f"
+    done
+}
+
+# rep_switch_start: the replication link as a VDE switch too, for a
+# scenario that kills and restarts fiori's QEMU (a power loss): the
+# connecting end of a -netdev socket link never reconnects to a restarted
+# listener. Call before the VMs start.
+rep_switch_start() {
+    REP_VDE=$WORK/rep.vde
+    vde_switch --sock "$REP_VDE" --daemon --pidfile "$WORK/vde-rep.pid" --mode 0600 ||
+        die "vde_switch (replication) did not start"
+    local _
+    for _ in $(seq 50); do
+        [ -S "$REP_VDE/ctl" ] && return 0
+        sleep 0.1
+    done
+    die "vde_switch: no $REP_VDE/ctl"
 }
 
 vm_start() {
@@ -88,8 +109,9 @@ vm_start() {
     lan="socket,id=lan,$role=127.0.0.1:$PORT"
     rep="socket,id=rep,$role=127.0.0.1:$((PORT + 1))"
     [ -z "$LAN_VDE" ] || lan="vde,id=lan,sock=$LAN_VDE"
+    [ -z "$REP_VDE" ] || rep="vde,id=rep,sock=$REP_VDE"
     [ "$name" != client ] || rep="user,id=rep,restrict=on"
-    if [ "$role" = connect ] && [ "$name" != client ]; then
+    if [ "$role" = connect ] && [ "$name" != client ] && [ -z "$REP_VDE" ]; then
         # The listener must be there first, or the link stays down (fiori's
         # QEMU opens its listening sockets together).
         local _
