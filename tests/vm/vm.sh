@@ -64,43 +64,32 @@ vm_disks() {
     truncate -s "${VG_DISK_MIB}M" "$WORK/$1-vg.raw"
 }
 
-# lan_switch_start: the LAN as a VDE switch (three VMs on one segment);
-# call before the VMs start.
-lan_switch_start() {
+# vde_start LINK: a VDE switch for LINK (lan or rep) in the work directory;
+# prints its socket. lan_switch_start: the LAN on one (three VMs on one
+# segment). rep_switch_start: the replication link too, for a scenario
+# that kills and restarts fiori's QEMU (a power loss): the connecting end
+# of a -netdev socket link never reconnects to a restarted listener.
+# Call them before the VMs start.
+vde_start() {
     command -v vde_switch >/dev/null || die "vde_switch missing: apt-get install vde2"
-    LAN_VDE=$WORK/lan.vde
-    vde_switch --sock "$LAN_VDE" --daemon --pidfile "$WORK/vde.pid" --mode 0600 ||
-        die "vde_switch did not start"
-    local _
+    local sock=$WORK/$1.vde _
+    vde_switch --sock "$sock" --daemon --pidfile "$WORK/vde-$1.pid" --mode 0600 ||
+        die "vde_switch ($1) did not start"
     for _ in $(seq 50); do
-        [ -S "$LAN_VDE/ctl" ] && return 0
+        [ -S "$sock/ctl" ] && { printf '%s' "$sock"; return 0; }
         sleep 0.1
     done
-    die "vde_switch: no $LAN_VDE/ctl"
+    die "vde_switch: no $sock/ctl"
 }
+lan_switch_start() { LAN_VDE=$(vde_start lan); }
+rep_switch_start() { REP_VDE=$(vde_start rep); }
 lan_switch_stop() {
     local f
-    for f in "$WORK/vde.pid" "$WORK/vde-rep.pid"; do
+    for f in "$WORK"/vde-*.pid; do
         [ -e "$f" ] || continue
         kill "$(cat "$f")" 2>/dev/null || true
         rm -f "$f"
     done
-}
-
-# rep_switch_start: the replication link as a VDE switch too, for a
-# scenario that kills and restarts fiori's QEMU (a power loss): the
-# connecting end of a -netdev socket link never reconnects to a restarted
-# listener. Call before the VMs start.
-rep_switch_start() {
-    REP_VDE=$WORK/rep.vde
-    vde_switch --sock "$REP_VDE" --daemon --pidfile "$WORK/vde-rep.pid" --mode 0600 ||
-        die "vde_switch (replication) did not start"
-    local _
-    for _ in $(seq 50); do
-        [ -S "$REP_VDE/ctl" ] && return 0
-        sleep 0.1
-    done
-    die "vde_switch: no $REP_VDE/ctl"
 }
 
 vm_start() {
