@@ -147,6 +147,12 @@ fn scripts(cx: &NodeCx, c: Contribution, spec: &mut PackageSpec) -> Result<(), P
         diversions: c.diversions,
         displaced: c.displaced,
         blocks: c.blocks,
+        started: c
+            .units
+            .iter()
+            .filter(|u| u.ends_with(".timer"))
+            .cloned()
+            .collect(),
         timers: c.units,
         layout_dirs: c.dirs,
         layout_links: c.links,

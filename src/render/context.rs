@@ -86,6 +86,8 @@ pub struct NodePostinst {
     pub blocks: Vec<Block>,
     /// Units enabled (and, for timers, started on a running system).
     pub timers: Vec<String>,
+    /// The timers among them: started, in one call, on a running system.
+    pub started: Vec<String>,
     /// Directories of the layout (mountpoints) made in configure.
     pub layout_dirs: Vec<String>,
     /// Public symlinks of the layout made in configure.
