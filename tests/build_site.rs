@@ -115,86 +115,107 @@ fn lintian_dpkg_deb_and_reprepro_accept_every_package() {
     let tmp = tempfile::tempdir().unwrap();
     let home = gnupg(tmp.path());
     let allowed = allowed_tags();
-    // The examples, and the sites of two pairs and of a hub with two peers.
-    for path in [
+    // The examples, and the sites of two pairs and of a hub with two peers:
+    // one thread each, and one lintian run over all of a site's packages
+    // (lintian's start-up is most of its time on packages this small).
+    let profiles = [
         "profiles/pasta.toml",
         "profiles/risotto.toml",
         "tests/fixtures/pairs.toml",
         "tests/fixtures/hub.toml",
-    ] {
-        let profile = Path::new(path).file_stem().unwrap().to_str().unwrap();
-        let out = tmp.path().join(profile);
-        build(path, &out, &home, tmp.path());
-        let debs: Vec<PathBuf> = std::fs::read_dir(out.join("debs"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
+    ];
+    std::thread::scope(|scope| {
+        let tmp = tmp.path();
+        let (home, allowed) = (&home, &allowed);
+        let runs: Vec<_> = profiles
+            .iter()
+            .map(|path| scope.spawn(move || judge_site(path, tmp, home, allowed)))
             .collect();
-        assert!(debs.len() >= 4, "{profile}: {debs:?}");
-        let reprepro = tmp.path().join(format!("reprepro-{profile}"));
-        std::fs::create_dir_all(reprepro.join("conf")).unwrap();
-        let suite = if profile == "risotto" {
-            "trixie"
-        } else {
-            "bookworm"
-        };
-        std::fs::write(
-            reprepro.join("conf/distributions"),
-            format!("Codename: {suite}\nArchitectures: amd64\nComponents: main\n"),
-        )
-        .unwrap();
-        for deb in &debs {
-            for args in [&["--info"][..], &["--contents"], &["--ctrl-tarfile"]] {
-                let o = Std::new("dpkg-deb").args(args).arg(deb).output().unwrap();
-                assert!(
-                    o.status.success(),
-                    "dpkg-deb {args:?} {}: {}",
-                    deb.display(),
-                    String::from_utf8_lossy(&o.stderr)
-                );
+        for run in runs {
+            if let Err(panic) = run.join() {
+                std::panic::resume_unwind(panic);
             }
-            let o = Std::new("lintian")
-                .args([
-                    "--pedantic",
-                    "-I",
-                    "--fail-on",
-                    "error,warning",
-                    "--tag-display-limit",
-                    "0",
-                ])
-                .arg(deb)
-                .output()
-                .unwrap();
-            let text = String::from_utf8_lossy(&o.stdout);
+        }
+    });
+}
+
+/// One site built, then every package judged by dpkg-deb, lintian (of this
+/// machine's release) and reprepro.
+fn judge_site(path: &str, tmp: &Path, home: &Path, allowed: &[String]) {
+    let profile = Path::new(path).file_stem().unwrap().to_str().unwrap();
+    let out = tmp.join(profile);
+    build(path, &out, home, tmp);
+    let mut debs: Vec<PathBuf> = std::fs::read_dir(out.join("debs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    debs.sort();
+    assert!(debs.len() >= 4, "{profile}: {debs:?}");
+    let reprepro = tmp.join(format!("reprepro-{profile}"));
+    std::fs::create_dir_all(reprepro.join("conf")).unwrap();
+    let suite = if profile == "risotto" {
+        "trixie"
+    } else {
+        "bookworm"
+    };
+    std::fs::write(
+        reprepro.join("conf/distributions"),
+        format!("Codename: {suite}\nArchitectures: amd64\nComponents: main\n"),
+    )
+    .unwrap();
+    for deb in &debs {
+        for args in [&["--info"][..], &["--contents"], &["--ctrl-tarfile"]] {
+            let o = Std::new("dpkg-deb").args(args).arg(deb).output().unwrap();
             assert!(
                 o.status.success(),
-                "lintian {}:\n{text}{}",
-                deb.display(),
-                String::from_utf8_lossy(&o.stderr)
-            );
-            for line in text
-                .lines()
-                .filter(|l| l.len() > 2 && l.as_bytes()[1] == b':')
-            {
-                let tag = line.split_whitespace().nth(2).unwrap_or("");
-                assert!(
-                    allowed.iter().any(|t| t == tag),
-                    "lintian tag not explained in tests/lintian-allowed-tags: {line}"
-                );
-            }
-            let o = Std::new("reprepro")
-                .arg("-b")
-                .arg(&reprepro)
-                .args(["includedeb", suite])
-                .arg(deb)
-                .output()
-                .unwrap();
-            assert!(
-                o.status.success(),
-                "reprepro {}: {}",
+                "dpkg-deb {args:?} {}: {}",
                 deb.display(),
                 String::from_utf8_lossy(&o.stderr)
             );
         }
+    }
+    let o = Std::new("lintian")
+        .args([
+            "--pedantic",
+            "-I",
+            "--fail-on",
+            "error,warning",
+            "--tag-display-limit",
+            "0",
+        ])
+        .args(&debs)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "lintian ({profile}):\n{text}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for line in text
+        .lines()
+        .filter(|l| l.len() > 2 && l.as_bytes()[1] == b':')
+    {
+        let tag = line.split_whitespace().nth(2).unwrap_or("");
+        assert!(
+            allowed.iter().any(|t| t == tag),
+            "lintian tag not explained in tests/lintian-allowed-tags ({profile}): {line}"
+        );
+    }
+    for deb in &debs {
+        let o = Std::new("reprepro")
+            .arg("-b")
+            .arg(&reprepro)
+            .args(["includedeb", suite])
+            .arg(deb)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "reprepro {}: {}",
+            deb.display(),
+            String::from_utf8_lossy(&o.stderr)
+        );
     }
 }
 

@@ -12,9 +12,9 @@ use std::process::Command;
 use storpkg::deb::{self, ar, build_deb, DebError, DebFile};
 use storpkg::package::{ControlMember, Entry};
 
-fn unxz(data: &[u8]) -> Vec<u8> {
+fn ungz(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
-    xz2::read::XzDecoder::new(data)
+    flate2::read::GzDecoder::new(data)
         .read_to_end(&mut out)
         .unwrap();
     out
@@ -62,7 +62,7 @@ fn archive_reads_back() {
     let bytes = build_deb(&spec("pasta-storage-test", "1.2"), TS).unwrap();
     let ar_members = ar::read(&bytes).unwrap();
     let names: Vec<&str> = ar_members.iter().map(|m| m.name.as_str()).collect();
-    assert_eq!(names, ["debian-binary", "control.tar.xz", "data.tar.xz"]);
+    assert_eq!(names, ["debian-binary", "control.tar.gz", "data.tar.gz"]);
     for m in &ar_members {
         assert_eq!(
             (m.mtime, m.uid, m.gid, m.mode),
@@ -73,7 +73,7 @@ fn archive_reads_back() {
     }
     assert_eq!(ar_members[0].data, b"2.0\n");
 
-    let data = members(&unxz(ar_members[2].data));
+    let data = members(&ungz(ar_members[2].data));
     let listing: Vec<(&str, u32)> = data.iter().map(|m| (m.path.as_str(), m.mode)).collect();
     assert_eq!(
         listing,
@@ -109,7 +109,7 @@ fn archive_reads_back() {
     assert_eq!(link.link.as_deref(), Some("nested/deeper"));
     assert_eq!(link.size, 0);
 
-    let control = members(&unxz(ar_members[1].data));
+    let control = members(&ungz(ar_members[1].data));
     let listing: Vec<(&str, u32)> = control.iter().map(|m| (m.path.as_str(), m.mode)).collect();
     assert_eq!(
         listing,
