@@ -29,8 +29,16 @@ work_new() {
     # Fresh VMs: no canaries of an earlier scenario to look for.
     # shellcheck disable=SC2034 # scenarios.sh reads it
     CANARY=()
-    # Ports: a free-looking block of four from the PID.
-    PORT=$((20000 + ($$ * 7 + RANDOM) % 20000))
+    # Ports: a block of five nobody listens on (runs go at once).
+    local try p busy
+    for try in $(seq 20); do
+        PORT=$((20000 + ($$ * 7 + RANDOM + try) % 20000))
+        busy=
+        for p in $(seq "$PORT" $((PORT + 4))); do
+            ss -Hltn "sport = :$p" | grep -q . && busy=1
+        done
+        [ -n "$busy" ] || break
+    done
     VM_SSH[fiori]=$((PORT + 2))
     VM_SSH[torchio]=$((PORT + 3))
     VM_SSH[client]=$((PORT + 4))
@@ -228,6 +236,10 @@ snap_ensure() {
     [ "${VM_SNAPSHOT:-1}" = 1 ] || { log "snapshot: none (VM_SNAPSHOT=0): every VM boots cold"; return 0; }
     local dir tmp t0=$SECONDS
     dir=$CACHE/vm-snap-$(snap_key)
+    # Suites of one release run at once (scripts/test): one makes the
+    # snapshot, the others wait for it on the lock.
+    exec {SNAP_LOCK}>"$dir.lock"
+    flock "$SNAP_LOCK"
     if [ ! -e "$dir/client.state" ]; then
         log "snapshot: making $dir (three VMs booted, two prepared)"
         tmp=$(mktemp -d "$CACHE/vm-snap-build.XXXXXX")
@@ -236,8 +248,9 @@ snap_ensure() {
         mv "$tmp" "$dir"
         log "snapshot: made in $((SECONDS - t0)) s ($(du -sh "$dir" | cut -f1))"
     else
-        log "snapshot: cached $dir"
+        log "snapshot: cached $dir (waited $((SECONDS - t0)) s)"
     fi
+    exec {SNAP_LOCK}>&-
     SNAP=$dir
 }
 
@@ -360,7 +373,7 @@ vm_wait() {
     local name=$1 t0=$SECONDS
     while ! on "$name" true 2>/dev/null; do
         kill -0 "${VM_PID[$name]}" 2>/dev/null || die "$name: QEMU exited (see $WORK/$name.console)"
-        [ $((SECONDS - t0)) -lt 300 ] || die "$name: no ssh after 300 s (see $WORK/$name.console)"
+        [ $((SECONDS - t0)) -lt 600 ] || die "$name: no ssh after 600 s (see $WORK/$name.console)"
         sleep 2
     done
     if [ -n "${VM_RESTORED[$name]:-}" ]; then
@@ -369,9 +382,9 @@ vm_wait() {
         unset "VM_RESTORED[$name]"
     fi
     local state
-    state=$(on "$name" timeout 240 systemctl is-system-running --wait 2>/dev/null || true)
-    [ -n "$state" ] || state="still starting after 240 s"
-    if [ "$state" = "still starting after 240 s" ]; then
+    state=$(on "$name" timeout 480 systemctl is-system-running --wait 2>/dev/null || true)
+    [ -n "$state" ] || state="still starting after 480 s"
+    if [ "$state" = "still starting after 480 s" ]; then
         on "$name" systemctl list-jobs --no-legend >&2 || true
     fi
     log "$name: up after $((SECONDS - t0)) s (systemd: $state)"
@@ -387,7 +400,7 @@ vm_reboot() {
     on "$name" 'systemctl reboot' || true
     local t0=$SECONDS
     while on "$name" true 2>/dev/null; do
-        [ $((SECONDS - t0)) -lt 120 ] || die "$name: still up 120 s after reboot"
+        [ $((SECONDS - t0)) -lt 300 ] || die "$name: still up 300 s after reboot"
         sleep 1
     done
     log "$name: rebooting"
