@@ -149,6 +149,7 @@ fn status_json_is_valid_and_covers_every_layer() {
         r#""layer": "share""#,
         r#""layer": "sysctl""#,
         r#""cs": "SyncSource""#,
+        r#""peer": "torchio""#,
         r#""running": "sync""#,
         r#""done_percent": 10.1"#,
         r#""eta": "0:01:42""#,
@@ -280,13 +281,13 @@ fn metrics_file_is_prometheus_text_written_atomically() {
         assert!(families.iter().any(|x| x == f), "{f}: {text}");
     }
     for want in [
-        "drbd_connected{resource=\"drbd0\",minor=\"0\"} 0\n",
-        "drbd_connected{resource=\"drbd1\",minor=\"1\"} 1\n",
-        "drbd_sync_running{resource=\"drbd0\",minor=\"0\"} 1\n",
-        "drbd_sync_progress_ratio{resource=\"drbd0\",minor=\"0\"} 0.1010\n",
-        "drbd_sync_eta_seconds{resource=\"drbd0\",minor=\"0\"} 102\n",
-        "drbd_out_of_sync_bytes{resource=\"drbd1\",minor=\"1\"} 8192\n",
-        "drbd_io_suspended{resource=\"drbd1\",minor=\"1\"} 0\n",
+        "drbd_connected{resource=\"drbd0\",minor=\"0\",peer=\"torchio\"} 0\n",
+        "drbd_connected{resource=\"drbd1\",minor=\"1\",peer=\"torchio\"} 1\n",
+        "drbd_sync_running{resource=\"drbd0\",minor=\"0\",peer=\"torchio\"} 1\n",
+        "drbd_sync_progress_ratio{resource=\"drbd0\",minor=\"0\",peer=\"torchio\"} 0.1010\n",
+        "drbd_sync_eta_seconds{resource=\"drbd0\",minor=\"0\",peer=\"torchio\"} 102\n",
+        "drbd_out_of_sync_bytes{resource=\"drbd1\",minor=\"1\",peer=\"torchio\"} 8192\n",
+        "drbd_io_suspended{resource=\"drbd1\",minor=\"1\",peer=\"torchio\"} 0\n",
     ] {
         assert!(text.contains(want), "lacks {want}{text}");
     }

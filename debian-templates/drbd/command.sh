@@ -369,7 +369,7 @@ status_drbd() {
         _state="$CS $RO $DS"
         [ -n "$RUNNING" ] && _state="$_state, $RUNNING ${PCT}% done${ETA:+, about $ETA left}${SPEED:+ at $SPEED K/s}"
         [ -n "$OOS" ] && [ "$OOS" != 0 ] && _state="$_state, $OOS KiB out of sync"
-        ROW_EXTRA=",\"resource\":$(json_str "$_name"),\"minor\":$(json_num "$_minor"),\"cs\":$(json_str "$CS"),\"role\":$(json_str "${RO%%/*}"),\"peer_role\":$(json_str "${RO#*/}"),\"disk\":$(json_str "${DS%%/*}"),\"peer_disk\":$(json_str "${DS#*/}"),\"suspended\":$([ "$SUSP" = 1 ] && echo true || echo false),\"out_of_sync_kib\":$(json_num "$OOS"),\"running\":$(json_str "$RUNNING"),\"done_percent\":$(json_num "$PCT"),\"eta\":$(json_str "$ETA"),\"speed_kib_s\":$(json_num "$SPEED"),\"split_brain\":$_sb,\"last_fence_peer\":$(json_str "$_fence")"
+        ROW_EXTRA=",\"resource\":$(json_str "$_name"),\"peer\":$(json_str "$_peer"),\"minor\":$(json_num "$_minor"),\"cs\":$(json_str "$CS"),\"role\":$(json_str "${RO%%/*}"),\"peer_role\":$(json_str "${RO#*/}"),\"disk\":$(json_str "${DS%%/*}"),\"peer_disk\":$(json_str "${DS#*/}"),\"suspended\":$([ "$SUSP" = 1 ] && echo true || echo false),\"out_of_sync_kib\":$(json_num "$OOS"),\"running\":$(json_str "$RUNNING"),\"done_percent\":$(json_num "$PCT"),\"eta\":$(json_str "$ETA"),\"speed_kib_s\":$(json_num "$SPEED"),\"split_brain\":$_sb,\"last_fence_peer\":$(json_str "$_fence")"
         if [ "$SUSP" = 1 ]; then
             FROZEN_RES="$FROZEN_RES$_name "
             _why=$_fence

@@ -147,15 +147,16 @@ metrics_journal() {
     done
 }
 
-# metric NAME TYPE HELP: a family's header, then its sample per resource
-# (metric_value I: the value for resource I).
+# metric NAME TYPE HELP: a family's header, then its sample per resource,
+# labelled with the resource, its minor and its peer (a hub's resources
+# each have their own) (metric_value I: the value for resource I).
 metric() {
     printf '# HELP %s %s\n# TYPE %s %s\n' "$1" "$3" "$1" "$2"
     _k=1
     while [ "$_k" -le "$DRBD_COUNT" ]; do
         drbd_read "$(item DRBD "$_k" MINOR)"
         drbd_detail "$(item DRBD "$_k" MINOR)"
-        printf '%s{resource="%s",minor="%s"} %s\n' "$1" "$(item DRBD "$_k" NAME)" "$(item DRBD "$_k" MINOR)" "$(metric_value "$1")"
+        printf '%s{resource="%s",minor="%s",peer="%s"} %s\n' "$1" "$(item DRBD "$_k" NAME)" "$(item DRBD "$_k" MINOR)" "$(item DRBD "$_k" PEER)" "$(metric_value "$1")"
         _k=$((_k + 1))
     done
 }

@@ -164,25 +164,31 @@ assert_storage() {
     fi
 }
 
-# wait_dual_primary NODE SECONDS: until NODE has every resource Primary/Primary
-# UpToDate/UpToDate and its OCFS2 filesystems mounted.
+# wait_dual_primary NODE SECONDS [RESOURCES FILESYSTEMS]: until NODE has
+# every resource Primary/Primary UpToDate/UpToDate and its OCFS2
+# filesystems mounted (how many of each: 2 and 2, the pair's).
 wait_dual_primary() {
-    local n=$1 t0=$SECONDS
-    until on "$n" "[ \$(grep -c 'cs:Connected ro:Primary/Primary ds:UpToDate/UpToDate' /proc/drbd) = 2 ] &&
-                   [ \$(findmnt -n -t ocfs2 -o TARGET | wc -l) = 2 ]"; do
+    local n=$1 t0=$SECONDS nres=${3:-2} nfs=${4:-2}
+    until on "$n" "[ \$(grep -c 'cs:Connected ro:Primary/Primary ds:UpToDate/UpToDate' /proc/drbd) = $nres ] &&
+                   [ \$(findmnt -n -t ocfs2 -o TARGET | wc -l) = $nfs ]"; do
         [ $((SECONDS - t0)) -lt "$2" ] || { show "$n"; diag "$n"; die "$n: not dual-primary with OCFS2 mounted after $2 s"; }
         sleep 3
     done
-    log "$n: dual-primary with OCFS2 mounted (waited $((SECONDS - t0)) s)"
+    log "$n: dual-primary with OCFS2 mounted ($nres resources, $nfs filesystems; waited $((SECONDS - t0)) s)"
+}
+
+# read_across WRITER READER FILE: a file WRITER writes on a shared
+# filesystem is read on READER.
+read_across() {
+    local tok=$RANDOM$RANDOM
+    on "$1" "echo $tok >$3 && sync"
+    on "$2" "cat $3" | grep -qx "$tok" || die "$2 does not read $1's file $3"
 }
 
 # cross_check: a file written on one node is read on the other, both ways.
 cross_check() {
-    local tok=$RANDOM$RANDOM
-    on fiori "echo $tok >/vol/ocfs2-small/from-fiori && sync"
-    on torchio "cat /vol/ocfs2-small/from-fiori" | grep -qx "$tok" || die "torchio does not read fiori's file on OCFS2"
-    on torchio "echo $tok >/vol/ocfs2-large/from-torchio && sync"
-    on fiori "cat /vol/ocfs2-large/from-torchio" | grep -qx "$tok" || die "fiori does not read torchio's file on OCFS2"
+    read_across fiori torchio /vol/ocfs2-small/from-fiori
+    read_across torchio fiori /vol/ocfs2-large/from-torchio
     log "OCFS2: a file written on fiori read on torchio, and back"
 }
 

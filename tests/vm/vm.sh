@@ -11,11 +11,14 @@
 #                (the client VM's is a user-mode net that goes nowhere)
 #   management   -netdev user,restrict=on (no route out), ssh forwarded from
 #                127.0.0.1:PORT+2 (fiori) / PORT+3 (torchio) / PORT+4 (client)
+#                / PORT+5 (ponte, the hub scenario's third storage VM, on VDE
+#                switches for both the LAN and the replication segment)
 
 declare -A VM_PID VM_SSH VM_NUM
 VM_NUM[fiori]=6
 VM_NUM[torchio]=7
 VM_NUM[client]=5
+VM_NUM[ponte]=8
 LAN_VDE=
 REP_VDE=
 VM_MEM=${VM_MEM:-1024}
@@ -29,12 +32,12 @@ work_new() {
     # Fresh VMs: no canaries of an earlier scenario to look for.
     # shellcheck disable=SC2034 # scenarios.sh reads it
     CANARY=()
-    # Ports: a block of five nobody listens on (runs go at once).
+    # Ports: a block of six nobody listens on (runs go at once).
     local try p busy
     for try in $(seq 20); do
         PORT=$((20000 + ($$ * 7 + RANDOM + try) % 20000))
         busy=
-        for p in $(seq "$PORT" $((PORT + 4))); do
+        for p in $(seq "$PORT" $((PORT + 5))); do
             ss -Hltn "sport = :$p" | grep -q . && busy=1
         done
         [ -n "$busy" ] || break
@@ -42,13 +45,14 @@ work_new() {
     VM_SSH[fiori]=$((PORT + 2))
     VM_SSH[torchio]=$((PORT + 3))
     VM_SSH[client]=$((PORT + 4))
+    VM_SSH[ponte]=$((PORT + 5))
     LAN_VDE=
     REP_VDE=
     local k
     k=$(debugfs -R "cat /etc/ssh/ssh_host_ed25519_key.pub" "$IMAGE_DIR/root.img" 2>/dev/null)
     [ -n "$k" ] || die "no ssh host key in $IMAGE_DIR/root.img"
     printf 'storpkg-vm %s\n' "$k" >"$WORK/known_hosts"
-    log "work directory $WORK (ports $PORT-$((PORT + 3)))"
+    log "work directory $WORK (ports $PORT-$((PORT + 5)))"
     http_start
 }
 
