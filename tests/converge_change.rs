@@ -419,6 +419,31 @@ fn remount_is_live_and_a_data_mode_is_pending() {
     assert!(out.contains("remount-_vol_local"), "{out}");
 }
 
+/// A remount keeps what it is not given: a dropped option waits for a new
+/// mount; a new value for an option's key is remounted live.
+#[test]
+fn a_dropped_mount_option_is_pending_a_new_value_is_remounted() {
+    let findmnt = ("findmnt", "echo 'rw,relatime'");
+    let (_, out, calls) = harness(
+        &[findmnt, ("mount", "exit 0"), ("logger", "exit 0")],
+        &[],
+        "MOUNTS=\"/dev/x /vol/local ext4 rw 0 0\"
+        remount_or_pending /vol/local noatime,commit=60
+        remount_or_pending /vol/local noatime,commit=30; echo NEWVALUE=$(ls $STATE_DIR/pending 2>/dev/null | wc -l)
+        remount_or_pending /vol/local noatime; cat $STATE_DIR/pending/remount-_vol_local",
+    );
+    assert!(
+        calls.contains("mount -o remount,noatime,commit=30 /vol/local"),
+        "{calls}"
+    );
+    assert_eq!(calls.matches("mount -o remount").count(), 1, "{calls}");
+    assert!(out.contains("NEWVALUE=0"), "{out}");
+    assert!(
+        out.contains("a remount keeps commit=30 in effect): run 'mini-storage apply'"),
+        "{out}"
+    );
+}
+
 #[test]
 fn status_reports_missing_mount_options_and_kept_volumes() {
     let (_, out, _) = harness(

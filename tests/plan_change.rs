@@ -82,6 +82,14 @@ change!(
     "mount-options.toml",
     Some(Class::Window)
 );
+// Back: the dropped nodiratime stays in effect through a remount, so a
+// new mount (a window), as the data mode's way back.
+change!(
+    mount_options_back,
+    "mount-options.toml",
+    "v1.toml",
+    Some(Class::Window)
+);
 change!(system, "v1.toml", "system.toml", Some(Class::Live));
 change!(removed, "v1.toml", "removed.toml", Some(Class::Live));
 change!(refused, "v1.toml", "refused.toml", Some(Class::Refused));

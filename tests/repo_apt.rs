@@ -378,6 +378,16 @@ fn signed_repository_verified_by_gpgv_and_apt() {
             )
         })
         .collect();
+    if !differ.is_empty() {
+        for k in &differ {
+            eprintln!(
+                "A {}:\n{}\nB:\n{}",
+                k.0.display(),
+                String::from_utf8_lossy(&a[k.0].0),
+                String::from_utf8_lossy(&b[k.0].0)
+            );
+        }
+    }
     assert!(differ.is_empty(), "signed builds differ: {differ:?}");
 
     // apt verifies with signed-by and downloads a package by name.

@@ -52,10 +52,18 @@ volume_remount() {
 # remount_or_pending MOUNTPOINT OPTIONS: the options converge last saw
 # for MOUNTPOINT are kept in STATE_DIR (first sight: recorded, nothing
 # done; what the kernel prints of them varies by filesystem). New ones are
-# applied with a remount; a new journalling mode (data=, heartbeat=) only
-# by a new mount: pending for apply.
+# applied with a remount; a new journalling mode (data=, heartbeat=), or
+# an option dropped without a new value (a remount keeps what it is not
+# given: commit=30 stays), only by a new mount: pending for apply.
 # mount_fixed_opts OPTIONS: the options a remount cannot change.
 mount_fixed_opts() { printf '%s\n' "$1" | tr ',' '\n' | grep -E '^(data|heartbeat)=' | sort | tr '\n' ' '; }
+# mount_opts_dropped OLD NEW: the words of OLD whose key (before =) NEW
+# does not name.
+mount_opts_dropped() {
+    for _w in $(printf '%s' "$1" | tr ',' ' '); do
+        case ",$2," in *",${_w%%=*},"* | *",${_w%%=*}="*) ;; *) printf '%s ' "$_w" ;; esac
+    done
+}
 mount_opts_file() { printf '%s/mount-options%s' "$STATE_DIR" "$(printf '%s' "$1" | tr '/' '_')"; }
 remount_or_pending() {
     _key=remount-$(printf '%s' "$1" | tr '/' '_')
@@ -71,6 +79,11 @@ remount_or_pending() {
     fi
     if [ "$(mount_fixed_opts "$_old")" != "$(mount_fixed_opts "$2")" ]; then
         pending_set "$_key" "$1: mount options $_old -> $2 need a new mount (the journalling mode does not change on remount): run '$PROG apply'"
+        return 0
+    fi
+    _gone=$(mount_opts_dropped "$_old" "$2")
+    if [ -n "$_gone" ]; then
+        pending_set "$_key" "$1: mount options $_old -> $2 need a new mount (a remount keeps ${_gone% } in effect): run '$PROG apply'"
         return 0
     fi
     if act mount -o "remount,$2" "$1"; then

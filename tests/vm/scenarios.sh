@@ -750,6 +750,9 @@ change_profiles() {
         sec == "[ocfs2]" && /^network = / { print "network = \"replication\""; next }
         sec == "[ocfs2]" && /^idle_timeout_ms = / { print "idle_timeout_ms = 35000"; next }
         sec == "[volumes.rep-no]" && /^size = / { print "size = \"48M\""; next }
+        sec == "[volumes.rep-no]" && /^mount_options = / { print "mount_options = [\"noatime\", \"commit=30\"]"; next }
+        sec == "[ocfs2]" && /^port = / { print "port = 7778"; next }
+        /^\[unison\]$/ { print; print "times = false"; next }
         sec == "[unison]" && /^schedule = / { print "schedule = \"*-*-* 01:00:00\""; next }
         /^"vm.min_free_kbytes" = / { print "\"vm.min_free_kbytes\" = 12288"; next }
         /^\[drbd.resources.drbd1\]$/ {
@@ -763,6 +766,7 @@ change_profiles() {
             print "[shares.newscratch]\non = \"rep-new\"\nlink = \"/vol/newscratch\"\n"
             print "[shares.tmp]\non = \"ocfs2-new\"\nlink = \"/vol/tmp\"\nexports = [{ clients = \"192.168.1.0/24\", options = [\"rw\", \"sync\", \"no_subtree_check\"] }]\n" }
         { print }
+        END { print "\n[hosts]\n\"192.168.1.20\" = [\"backup.vmt.test\", \"backup\"]" }
     ' "$DIST/change-1.0.1.toml" >"$DIST/change-1.1.toml"
     "$STORPKG_BIN" check -q "$DIST/change-1.1.toml" || die "the 1.1 profile of the change scenario is invalid"
 }
@@ -956,10 +960,15 @@ scenario_change() {
             want 'grep -rq 10.11.12 /sys/kernel/config/cluster/vmt/node/*/ipv4_address'
             want \"exportfs | grep -q '^/vol/ocfs2-new/tmp'\"
             want '[ \"\$(sysctl -n vm.min_free_kbytes)\" = 12288 ]'
+            want \"findmnt -n -o OPTIONS --mountpoint /vol/rep-no | grep -q commit=30\"
+            want '[ \"\$(cat /sys/kernel/config/cluster/vmt/node/*/ipv4_port | sort -u)\" = 7778 ]'
+            want \"getent hosts backup.vmt.test | grep -q '^192.168.1.20 '\"
             [ \$bad = 0 ] || { exportfs -v; df -m /vol/rep-no; cat /sys/kernel/config/cluster/vmt/node/*/ipv4_address; journalctl -t $SITE-storage --no-pager | tail -n 40; exit 1; }" >&2 ||
             { show "$n"; diag "$n"; die "$n: a change of 1.1 is not in effect"; }
         [ "$(status_rc "$n")" = 0 ] || { cat "$WORK/$n.status" >&2; die "$n: status not 0 after apply at 1.1"; }
     done
+    on fiori "grep -qsx 'times = false' /etc/$SITE-storage/unison/vol-rep-unison.prf" ||
+        { on fiori "ls -l /etc/$SITE-storage/unison/; cat /etc/$SITE-storage/unison/*.prf" >&2; die "fiori: unison's profile does not have 1.1's times = false"; }
     REP_NO_MIB=48 assert_storage fiori
     REP_NO_MIB=48 assert_storage torchio
     canaries_check "the upgrade to 1.1 and its apply"
@@ -978,7 +987,10 @@ scenario_change() {
         on "$n" "drbdsetup down drbd2" >/dev/null 2>&1 || true
         on "$n" "set -e
             drbdsetup show drbd0 | grep -q 192.168.1
-            lvs vg0/rep-new vg0/rep-drbd2 >/dev/null" >&2 || { show "$n"; die "$n: the rollback did not go back, or lost an LV"; }
+            ! findmnt -n -o OPTIONS --mountpoint /vol/rep-no | grep -q commit=30
+            [ \"\$(cat /sys/kernel/config/cluster/vmt/node/*/ipv4_port | sort -u)\" = 7777 ]
+            ! getent hosts backup.vmt.test
+            lvs vg0/rep-new vg0/rep-drbd2 >/dev/null" >&2 || { show "$n"; die "$n: the rollback did not go back (DRBD's addresses, commit=30 dropped by a new mount, o2cb's port, the hosts entry), or lost an LV"; }
         [ "$(status_rc "$n")" = 0 ] || { cat "$WORK/$n.status" >&2; die "$n: status not 0 after the rollback"; }
         grep -q 'not in the profile' "$WORK/$n.status" || { cat "$WORK/$n.status" >&2; die "$n: status does not list the volumes no longer in the profile"; }
         on "$n" "dmesg | grep -qi 'split-brain'" && die "$n: DRBD saw a split brain during the change scenario"

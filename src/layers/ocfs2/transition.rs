@@ -4,7 +4,7 @@
 //! window on every node. New filesystems and remountable options are live;
 //! mkfs parameters of an existing filesystem are refused.
 
-use crate::layers::volumes::transition::remount_fixed;
+use crate::layers::volumes::transition::remount_cannot;
 use crate::model::{Ocfs2Fs, Site};
 use crate::plan::change::{window_order, Out, Transition, Tx};
 
@@ -130,10 +130,10 @@ impl Transition for Ocfs2 {
                     ],
                 );
             } else if o.mount_options != f.mount_options {
-                if remount_fixed(&o.mount_options, &f.mount_options) {
+                if let Some(why) = remount_cannot(&o.mount_options, &f.mount_options) {
                     out.window(
                         format!(
-                            "{}: mount options {} -> {} (the data mode changes only on a new mount)",
+                            "{}: mount options {} -> {} ({why})",
                             f.mountpoint,
                             o.mount_options.join(","),
                             f.mount_options.join(",")

@@ -12,16 +12,32 @@ fn on<'a>(vols: &'a [Volume], node: &str) -> Vec<&'a Volume> {
         .collect()
 }
 
-/// Mount options that `mount -o remount` cannot change (ext4's and
-/// OCFS2's journalling mode): a window.
-pub(crate) fn remount_fixed(old: &[String], new: &[String]) -> bool {
+/// Why `mount -o remount` cannot carry a change of mount options from OLD
+/// to NEW, if it cannot (a window then): a new journalling mode (ext4's
+/// and OCFS2's `data=`, OCFS2's `heartbeat=`), or an option dropped
+/// without a new value for its key (a remount keeps what it is not given:
+/// `commit=30` stays in effect once the profile no longer names it).
+pub(crate) fn remount_cannot(old: &[String], new: &[String]) -> Option<String> {
     let fixed = |l: &[String]| -> Vec<String> {
         l.iter()
             .filter(|o| o.starts_with("data=") || o.starts_with("heartbeat="))
             .cloned()
             .collect()
     };
-    fixed(old) != fixed(new)
+    if fixed(old) != fixed(new) {
+        return Some("the journalling mode changes only on a new mount".into());
+    }
+    let key = |o: &str| o.split('=').next().unwrap_or(o).to_string();
+    let dropped: Vec<&str> = old
+        .iter()
+        .filter(|o| !new.iter().any(|n| key(n) == key(o)))
+        .map(String::as_str)
+        .collect();
+    if dropped.is_empty() {
+        None
+    } else {
+        Some(format!("a remount keeps {} in effect", dropped.join(",")))
+    }
 }
 
 impl Transition for Volumes {
@@ -102,10 +118,10 @@ impl Transition for Volumes {
                 }
             } else if o.mount_options != v.mount_options {
                 if let Some(mp) = &v.mountpoint {
-                    if remount_fixed(&o.mount_options, &v.mount_options) {
+                    if let Some(why) = remount_cannot(&o.mount_options, &v.mount_options) {
                         out.window(
                             format!(
-                                "{mp}: mount options {} -> {} (the journalling mode changes only on a new mount)",
+                                "{mp}: mount options {} -> {} ({why})",
                                 o.mount_options.join(","),
                                 v.mount_options.join(",")
                             ),
