@@ -171,6 +171,11 @@ const CASES: &[Case] = &[
     ("localhost rebound", &[("schedule = \"daily\"", "schedule = \"daily\"\n\n[hosts]\n\"10.0.0.50\" = [\"localhost\"]")], &["hosts-rebind"], "localhost"),
     ("a node as forwarder", &[("schedule = \"daily\"", "schedule = \"daily\"\n\n[resolver]\nforwarders = [\"10.0.0.12\"]")], &["resolver-loop"], "10.0.0.12"),
     ("forwarders without the caching resolver", &[("schedule = \"daily\"", "schedule = \"daily\"\n\n[resolver]\ncaching = false\nforwarders = [\"10.0.0.1\"]")], &["unused-key"], "10.0.0.1"),
+    // Protocols the kernel refuses with the resource's other settings.
+    ("dual-primary over protocol B", &[("initialiser = \"alpha\"", "initialiser = \"alpha\"\nprotocol = \"B\"")], &["drbd-protocol"], "B"),
+    ("a resource's own protocol A, dual-primary", &[("volume = \"back0\"", "volume = \"back0\"\nprotocol = \"A\"")], &["drbd-protocol"], "A"),
+    ("single-primary over protocol B, OCFS2 on it", &[("initialiser = \"alpha\"", "initialiser = \"alpha\"\nprotocol = \"B\"\nallow_two_primaries = false")], &["wrong-reference"], "r0"),
+    ("protocol A with resource-and-stonith, single-primary", &[("initialiser = \"alpha\"", "initialiser = \"alpha\"\nprotocol = \"A\"\nallow_two_primaries = false\nfencing = \"resource-and-stonith\"")], &["drbd-protocol", "wrong-reference"], "A"),
     // Warnings.
     ("export to * with no_root_squash", &[("clients = \"10.0.0.0/24\", options = [\"rw\", \"sync\", \"no_subtree_check\"]", "clients = \"*\", options = [\"rw\", \"no_root_squash\"]")], &["export-world-root"], "*"),
     ("dual-primary without fencing", &[("initialiser = \"alpha\"", "initialiser = \"alpha\"\nfencing = \"dont-care\"")], &["dual-primary-without-fencing"], "dont-care"),

@@ -52,6 +52,10 @@ pub(crate) struct Facts {
     pub drbd_network: Option<Range<usize>>,
     /// Each DRBD resource's own `fencing`, where given (the fencing warning).
     pub drbd_fencing: Vec<(String, Range<usize>)>,
+    /// Where `[drbd] protocol` was given, and each resource's own
+    /// `protocol` (the protocol check).
+    pub drbd_protocol: Option<Range<usize>>,
+    pub drbd_resource_protocol: Vec<(String, Range<usize>)>,
     /// Where `ocfs2.network` was given (the shared-link warning).
     pub ocfs2_network: Option<Range<usize>>,
 }

@@ -357,6 +357,10 @@ pub mod codes {
             "a DRBD or o2cb port that the node's own services listen on (ssh 22, rpcbind 111, NFS 2049)",
         ),
         (
+            "drbd-protocol",
+            "a DRBD protocol the kernel refuses with the resource's settings: A or B with dual-primary, A with resource-and-stonith fencing",
+        ),
+        (
             "drbd-metadata",
             "a DRBD backing volume too small for DRBD's internal metadata and data",
         ),

@@ -250,6 +250,7 @@ fn lower_root(cx: &mut cx::Cx, root: toml_span::Value<'_>, base_dir: &str) -> Op
     volumes::profile::check_vg_fit(cx, &nodes, &volumes);
     packages::check_packages(cx, &nodes, &head.name, &head.version);
     drbd::profile::check_fencing(cx, &drbd, &fencing, site_span.clone());
+    drbd::profile::check_protocol(cx, &drbd);
     ocfs2::profile::check_shared_link(cx, &nodes, &drbd, ocfs2.as_ref(), site_span);
 
     Some(Site {

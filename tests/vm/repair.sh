@@ -78,8 +78,12 @@ power_loss() {
     wait_dual_primary "$dead" 300
     wait_dual_primary "$live" 60
     log "BENCH repair: $dead boot → rejoined, synced, dual-primary: $((SECONDS - t0)) s"
-    on "$dead" "cat /vol/ocfs2-small/writer-$live.log" | cmp -s - <(on "$live" "cat /vol/ocfs2-small/writer-$live.log") ||
-        die "$dead and $live read different writer logs after the rejoin"
+    local sum_dead sum_live
+    sum_dead=$(on "$dead" "sha256sum </vol/ocfs2-small/writer-$live.log")
+    sum_live=$(on "$live" "sha256sum </vol/ocfs2-small/writer-$live.log")
+    if [ -z "$sum_dead" ] || [ "$sum_dead" != "$sum_live" ]; then
+        die "$dead and $live read different writer logs after the rejoin ($sum_dead, $sum_live)"
+    fi
 }
 
 # replace_blank NODE PEER: NODE's disks are replaced by blank ones and it is

@@ -339,11 +339,17 @@ repo_tunnel() {
     # sshd binds remote forwards to loopback only unless GatewayPorts says
     # otherwise; its reload closes the listener for a moment, so the tunnel
     # is (re)tried below.
-    on "$n" "ip addr replace $INSTALL_SERVER/32 dev lo
-        if [ ! -e /etc/ssh/sshd_config.d/storpkg-vm-suite.conf ]; then
-            printf 'GatewayPorts clientspecified\n' >/etc/ssh/sshd_config.d/storpkg-vm-suite.conf
-            systemctl reload ssh
-        fi" || die "$n: could not prepare the install server address"
+    # Tried three times: once, on a VM restored beside two other runs, sshd
+    # closed the first connection after the restore.
+    for try in 1 2 3; do
+        on "$n" "ip addr replace $INSTALL_SERVER/32 dev lo
+            if [ ! -e /etc/ssh/sshd_config.d/storpkg-vm-suite.conf ]; then
+                printf 'GatewayPorts clientspecified\n' >/etc/ssh/sshd_config.d/storpkg-vm-suite.conf
+                systemctl reload ssh
+            fi" && break
+        [ "$try" != 3 ] || die "$n: could not prepare the install server address"
+        sleep 2
+    done
     for try in 1 2 3 4 5; do
         vm_ssh "$n" -N -o ExitOnForwardFailure=yes -R "$INSTALL_SERVER:80:127.0.0.1:$HTTP_PORT" root@127.0.0.1 &
         TUNNEL_PID[$n]=$!

@@ -144,7 +144,10 @@ pub(crate) fn drbd(
     drbd.network = network(cx, net, nodes);
     initialiser(cx, init, &mut drbd);
     let protocol = match protocol {
-        Some(p) if cx.one_of(&p, "DRBD protocol", PROTOCOLS) => p.value,
+        Some(p) if cx.one_of(&p, "DRBD protocol", PROTOCOLS) => {
+            cx.facts.drbd_protocol = Some(p.span);
+            p.value
+        }
         _ => "C".into(),
     };
     let [sb0, sb1, sb2] = split_brain_policies(cx, sb);
@@ -194,6 +197,7 @@ pub(crate) fn drbd(
             minors: BTreeMap::new(),
             backing: BTreeMap::new(),
             fencing: Vec::new(),
+            protocol: Vec::new(),
         };
         for (key, t) in resources.into_tables(&mut cx.d) {
             let Some(t) = t else { continue };
@@ -201,6 +205,7 @@ pub(crate) fn drbd(
             drbd.resources.extend(resource);
         }
         cx.facts.drbd_fencing = each.fencing;
+        cx.facts.drbd_resource_protocol = each.protocol;
     }
     (drbd, fencing)
 }
@@ -317,6 +322,8 @@ struct Resources<'a> {
     backing: BTreeMap<(String, String), Range<usize>>,
     /// Each resource's own `fencing`, where given (the fencing warning).
     fencing: Vec<(String, Range<usize>)>,
+    /// Each resource's own `protocol`, where given (check_protocol).
+    protocol: Vec<(String, Range<usize>)>,
 }
 
 impl Resources<'_> {
@@ -362,6 +369,7 @@ impl Resources<'_> {
         if let Some(p) = protocol {
             if cx.one_of(&p, "DRBD protocol", PROTOCOLS) {
                 res.protocol = p.value;
+                self.protocol.push((key.value.clone(), p.span));
             }
         }
         if let Some(f) = fencing {
@@ -623,6 +631,53 @@ pub(crate) fn check_fencing(
     }
 }
 
+/// Protocols DRBD 8.4's kernel refuses with a resource's other settings
+/// (its netlink check of the net options, `drbdadm up` fails and the
+/// resource stays StandAlone): A or B with allow-two-primaries (dual-primary
+/// needs protocol C, ERR_NOT_PROTO_C) and A with resource-and-stonith
+/// fencing (ERR_STONITH_AND_PROT_A). An error at the resource's own
+/// `protocol`, else at `[drbd] protocol` (once), which it takes.
+pub(crate) fn check_protocol(cx: &mut Cx, drbd: &Drbd) {
+    let own = std::mem::take(&mut cx.facts.drbd_resource_protocol);
+    let site = cx.facts.drbd_protocol.take();
+    let mut site_said = false;
+    for r in &drbd.resources {
+        let why = if r.allow_two_primaries && r.protocol != "C" {
+            Some((
+                format!("protocol {} with allow-two-primaries", r.protocol),
+                "dual-primary (OCFS2 on both nodes) needs protocol C: DRBD refuses the resource (\"protocol C required\") and it never connects; use `protocol = \"C\"` (or, for a site of single-primary resources, `[drbd] allow_two_primaries = false`)",
+            ))
+        } else if r.protocol == "A" && r.fencing == "resource-and-stonith" {
+            Some((
+                "protocol A with resource-and-stonith fencing".into(),
+                "DRBD refuses protocol A with resource-and-stonith fencing and the resource never connects: use protocol B or C",
+            ))
+        } else {
+            None
+        };
+        let Some((label, help)) = why else { continue };
+        let span = match own.iter().find(|(n, _)| *n == r.name) {
+            Some((_, span)) => span.clone(),
+            None => match &site {
+                Some(span) if !site_said => {
+                    site_said = true;
+                    span.clone()
+                }
+                _ => continue,
+            },
+        };
+        cx.d.push(
+            Diagnostic::error(
+                "drbd-protocol",
+                span,
+                format!("DRBD resource `{}`: a protocol DRBD refuses", r.name),
+            )
+            .label(label)
+            .help(help),
+        );
+    }
+}
+
 fn weak_fencing(cx: &mut Cx, span: Range<usize>, fencing: &str) {
     let (title, help) = if fencing == "dont-care" {
         ("dual-primary DRBD without fencing", "the DRBD user guide calls this \"a very bad idea\": use `fencing = \"resource-and-stonith\"`")
@@ -647,7 +702,7 @@ pub(crate) static RESOURCE: Section = section(
         key("volume", Ty::Str(Some(re::NAME)), "its backing volume, of `kind = \"drbd\"`").req("\"rep-drbd0\""),
         key("nodes", Ty::StrList(Some(re::NAME)), "its two nodes [the site's two nodes]; each pair of a site of many pairs names its own"),
         key("initialiser", Ty::Str(Some(re::NAME)), "the one of its nodes that initialises it [`[drbd] initialiser` when it is one of its nodes, else the first listed]"),
-        key("protocol", Ty::Enum(PROTOCOLS), "its replication protocol [`[drbd] protocol`]"),
+        key("protocol", Ty::Enum(PROTOCOLS), "its replication protocol, as `[drbd] protocol` allows (`drbd-protocol`) [`[drbd] protocol`]"),
         key("fencing", Ty::Enum(FENCING), "its fencing policy [`[drbd] fencing`]"),
         key("verify_alg", Ty::Enum(VERIFY_ALG), "the digest of its online verify [`[drbd] verify_alg`]"),
         key("verify_schedule", Ty::Str(None), "when its initialiser verifies it, a systemd OnCalendar expression (\"\" for never) [`[drbd] verify_schedule`]"),
@@ -680,7 +735,7 @@ pub(crate) static SPEC: Section = section(
         key("initialiser", Ty::Str(Some(re::NAME)), "the node that initialises (the how-to's \"on one node only\") every resource that lists it; a resource without it is initialised by its own `initialiser` or its first node [the first node]"),
         key("peer_wait", Ty::Int(Some(0), Some(86400)), "seconds the initialiser waits for its peer before one leg [wfc_timeout]"),
         key("network", Ty::Enum(NETWORKS), "the network DRBD replicates on [replication when every node has a link, else admin]"),
-        key("protocol", Ty::Enum(PROTOCOLS), "DRBD's replication protocol").def("\"C\""),
+        key("protocol", Ty::Enum(PROTOCOLS), "DRBD's replication protocol: C with dual-primary, B or C with resource-and-stonith fencing (`drbd-protocol`)").def("\"C\""),
         key("allow_two_primaries", Ty::Bool, "dual-primary (OCFS2 on both nodes)").def("true"),
         key("after_sb_0pri", Ty::EnumOr(AFTER_SB_0PRI, "^discard-node-[a-z0-9-]+$"), "after split brain, no Primary (also `discard-node-NODE`)").def("\"discard-zero-changes\""),
         key("after_sb_1pri", Ty::Enum(AFTER_SB_1PRI), "after split brain, one Primary (`disconnect`: nothing is discarded without the admin, see `SITE-storage split-brain`)").def("\"disconnect\""),

@@ -210,6 +210,18 @@ fn carrier<'a>(
     first_use(&mut cx.d, used, r.value.clone(), &r.span, || {
         format!("resource `{}` carries two filesystems", r.value)
     });
+    if !x.allow_two_primaries {
+        // Mounted on both nodes, OCFS2 needs both Primary.
+        cx.d.push(
+            Diagnostic::error(
+                "wrong-reference",
+                r.span.clone(),
+                format!("OCFS2 on resource `{}`, which is single-primary", r.value),
+            )
+            .label("OCFS2 is mounted on both nodes of its resource, so both must be Primary")
+            .help("set `[drbd] allow_two_primaries = true` (the default), or put an ext4 volume here instead"),
+        );
+    }
     Some(x)
 }
 
