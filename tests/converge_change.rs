@@ -253,6 +253,23 @@ fn fence_peer_of_a_waiting_node_reconnects_on_the_new_configuration() {
     );
 }
 
+/// The peer drops the connection before it listens on its new endpoint:
+/// the waiting node's fence-peer probes again until it does.
+#[test]
+fn fence_peer_of_a_waiting_node_probes_until_the_peer_listens() {
+    let (_, out, calls) = drbd_case(
+        ADJUST_SWITCH,
+        None,
+        "timeout() { echo \"probe $*\" >>$CALLS; [ $(grep -c '^probe' $CALLS) -ge 3 ]; }; drbd_change 1; (DRBD_RESOURCE=r0 STORPKG_FENCE_INNER=1 fence_peer); echo RC=$?; sleep 2",
+    );
+    assert!(
+        out.contains("RC=1") && out.contains("it has switched"),
+        "{out}"
+    );
+    assert_eq!(calls.matches("probe 1 bash").count(), 3, "{calls}");
+    assert!(calls.contains("drbdadm adjust r0"), "{calls}");
+}
+
 /// A link failure while the node waits for its peer's upgrade is not a
 /// switch: the peer does not listen on its new endpoint; fence-peer goes
 /// its usual way and nothing reconnects on the new addresses.
@@ -261,7 +278,7 @@ fn fence_peer_of_a_waiting_node_on_a_link_failure_is_the_usual_one() {
     let (_, out, calls) = drbd_case(
         ADJUST_SWITCH,
         None,
-        "timeout() { echo \"probe $*\" >>$CALLS; return 1; }; drbd_change 1; (DRBD_RESOURCE=r0 STORPKG_FENCE_INNER=1 fence_peer); echo RC=$?; sleep 2",
+        "SWITCH_PROBE_S=1; timeout() { echo \"probe $*\" >>$CALLS; return 1; }; drbd_change 1; (DRBD_RESOURCE=r0 STORPKG_FENCE_INNER=1 fence_peer); echo RC=$?; sleep 2",
     );
     // The usual way: neither the peer nor the witness answers (stubs):
     // I/O stays frozen (1).

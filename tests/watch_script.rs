@@ -142,6 +142,7 @@ fn status_json_is_valid_and_covers_every_layer() {
     let norm = json_normalised(&out, "");
     for want in [
         r#""node": "fiori""#,
+        r#""peers": ["torchio"]"#,
         r#""ok": false"#,
         r#""layer": "vg""#,
         r#""layer": "drbd""#,

@@ -174,6 +174,16 @@ status_row() {
 json_str() {
     printf '"%s"' "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/	/\\t/g' | tr -d '\000-\037')"
 }
+# json_strs WORDS: a JSON array of the space-separated WORDS.
+json_strs() {
+    _sep=''
+    printf '['
+    for _w in $1; do
+        printf '%s%s' "$_sep" "$(json_str "$_w")"
+        _sep=','
+    done
+    printf ']'
+}
 json_num() {
     case "$1" in
         "" | *[!0-9.]* | .* | *. | *.*.*) printf null ;;

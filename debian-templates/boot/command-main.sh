@@ -75,7 +75,7 @@ status() {
         _ok=true
         [ "$BAD" = 0 ] || _ok=false
         printf '{"site":%s,"node":%s,"peers":%s,"time":%s,"ok":%s,"rows":[%s\n]}\n' \
-            "$(json_str "$SITE")" "$(json_str "$NODE")" "$(json_str "${PEERS:-}")" \
+            "$(json_str "$SITE")" "$(json_str "$NODE")" "$(json_strs "${PEERS:-}")" \
             "$(json_num "$(date +%s)")" "$_ok" "$JSON_ROWS"
     elif [ "$BAD" = 0 ]; then
         printf 'all layers ok\n'

@@ -16,6 +16,8 @@
 # mark and reconnects there too. I/O waits only between the two.
 
 DRBD_CONF_DIR=/etc/drbd.d
+# How long a waiting node's fence-peer probes for its peer's new endpoint.
+SWITCH_PROBE_S=${SWITCH_PROBE_S:-10}
 
 # drbd_end IP PORT: an endpoint as drbdsetup show prints it.
 drbd_end() {
@@ -200,12 +202,23 @@ drbd_switch_fence() {
             _host=${_pend%:*} _port=${_pend##*:}
             _host=${_host#[}
             _host=${_host%]}
-            # shellcheck disable=SC2016 # $1 and $2 are bash's, not ours
-            if [ -n "$_pend" ] && timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2"' switch-probe "$_host" "$_port" >/dev/null 2>&1; then
-                say "fence-peer $1: the peer listens on its new endpoint $_pend: it has switched; reconnecting here (drbdadm adjust $1)"
-                (sleep 1 && drbdadm adjust "$1") </dev/null >/dev/null 2>&1 &
-                return 0
-            fi
+            # The peer drops the connection first and listens on its new
+            # endpoint only after its drbdadm adjust: probed for up to
+            # SWITCH_PROBE_S seconds, not once (a single probe can come
+            # too early, and both nodes then stay frozen until the retry
+            # timer's converge: 54 s in the VM suite).
+            [ -n "$_pend" ] || return 1
+            _until=$(($(date +%s) + SWITCH_PROBE_S))
+            while :; do
+                # shellcheck disable=SC2016 # $1 and $2 are bash's, not ours
+                if timeout 1 bash -c 'exec 3<>"/dev/tcp/$1/$2"' switch-probe "$_host" "$_port" >/dev/null 2>&1; then
+                    say "fence-peer $1: the peer listens on its new endpoint $_pend: it has switched; reconnecting here (drbdadm adjust $1)"
+                    (sleep 1 && drbdadm adjust "$1") </dev/null >/dev/null 2>&1 &
+                    return 0
+                fi
+                [ "$(date +%s)" -lt "$_until" ] || break
+                sleep 0.5
+            done
             return 1
             ;;
         *) say "fence-peer $1: switching to the new configuration here: I/O resumes once connected" ;;

@@ -876,6 +876,9 @@ change_switch_pair() {
     local n
     for n in fiori torchio; do
         log "BENCH change $when pause drbd-switch node=$n max_gap_s=$(writer_pause "$n" "$since")"
+        # What each side of the switch said (the pause's story).
+        on "$n" "journalctl -t $SITE-storage --since @$since --no-pager -o short-monotonic | grep -E 'fence-peer|DRBD drbd[0-9]'" 2>&1 |
+            sed "s/^/    [$n switch] /" >&2 || true
     done
     # The o2cb window: pending, status non-zero on both, until apply.
     for n in fiori torchio; do
