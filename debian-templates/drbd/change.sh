@@ -249,6 +249,7 @@ status_drbd_change() {
         _want=$(drbd_wanted_ends "$_i")
         _i=$((_i + 1))
         [ -n "$_run" ] || continue
+        ROW_EXTRA=",\"resource\":$(json_str "$_name"),\"addresses\":$(json_str "$_run"),\"profile_addresses\":$(json_str "$_want")"
         if [ "$_run" = "$_want" ]; then
             row drbd "$_name addresses" "$_run"
         elif [ -e "$(drbd_switch_mark "$_name")" ]; then

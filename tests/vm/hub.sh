@@ -101,7 +101,9 @@ import json, sys
 s = json.load(open(sys.argv[1]))
 assert s["ok"] is True, "not ok"
 assert sorted(s["peers"]) == ["ponte", "torchio"], s["peers"]
-drbd = {r["resource"]: r for r in s["rows"] if r["layer"] == "drbd"}
+drbd = {r["resource"]: r for r in s["rows"] if r["layer"] == "drbd" and "cs" in r}
+ends = {r["resource"]: r for r in s["rows"] if r["layer"] == "drbd" and "addresses" in r}
+assert ends["ft"]["addresses"] == "10.11.12.6:7790 10.11.12.7:7790" and ends["fp"]["addresses"] == "10.11.12.6:7791 10.11.12.8:7791", ends
 assert sorted(drbd) == ["fp", "ft"], sorted(drbd)
 for res, peer, minor in (("ft", "torchio", 0), ("fp", "ponte", 1)):
     r = drbd[res]
