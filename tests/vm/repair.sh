@@ -142,7 +142,8 @@ split_brain_guided() {
     # What a hasty admin does: resume on both sides.
     on fiori "drbdadm resume-io drbd0"
     on torchio "drbdadm resume-io drbd0"
-    on fiori "echo fiori-during-split >/vol/ocfs2-small/split-fiori && sync"
+    # Its own file only: a global sync would wait on drbd1, still frozen.
+    on fiori "echo fiori-during-split >/vol/ocfs2-small/split-fiori && sync /vol/ocfs2-small/split-fiori"
     pat=$(on torchio "head -c 4096 /dev/urandom | tee /run/split-block | dd of=/dev/drbd0 bs=4096 seek=$blk oflag=direct status=none && md5sum </run/split-block")
     on fiori "ip link set dev $dev up"
     # Detected on both, nothing discarded: torchio still has its block.
