@@ -161,6 +161,22 @@ drbd_first_sync() {
     return 0
 }
 
+# drbd_primary_retried MINOR: drbdadm primary of _name. Refused while
+# Connected on an UpToDate disk, it is tried twice more, 2 s apart: DRBD's
+# state may be changing under the peer's own new-current-uuid or
+# promotion (seen when both nodes were installed at once).
+drbd_primary_retried() {
+    _try=1
+    while ! act drbdadm primary "$_name"; do
+        drbd_read "$1"
+        if [ "$CS" != Connected ] || [ "${DS%%/*}" != UpToDate ] || [ "$_try" -ge 3 ]; then
+            return 1
+        fi
+        _try=$((_try + 1))
+        sleep 2
+    done
+}
+
 # drbd_promote I: resource I's role from its state after the waits (read
 # into drbd_settle's _cs, _ro, _ds): Primary on an UpToDate disk, the
 # initialiser's one-legged start (drbd_one_legged), or a message saying what
@@ -176,7 +192,7 @@ drbd_promote() {
             fi
             ;;
         */UpToDate/*)
-            if act drbdadm primary "$_name"; then
+            if drbd_primary_retried "$_minor"; then
                 [ "$DRY" = 1 ] || { rm -f "$_mark"; : >"$(drbd_used_mark "$_name")"; }
             elif [ "$_cs" != Connected ]; then
                 # DRBD asked fence-peer, which could not say that the peer's
