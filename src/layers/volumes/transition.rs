@@ -27,7 +27,9 @@ pub(crate) fn remount_cannot(old: &[String], new: &[String]) -> Option<String> {
     if fixed(old) != fixed(new) {
         return Some("the journalling mode changes only on a new mount".into());
     }
-    let key = |o: &str| o.split('=').next().unwrap_or(o).to_string();
+    fn key(o: &str) -> &str {
+        o.split_once('=').map_or(o, |(k, _)| k)
+    }
     let dropped: Vec<&str> = old
         .iter()
         .filter(|o| !new.iter().any(|n| key(n) == key(o)))
